@@ -1,0 +1,1 @@
+"""Gazetteer: sources, build, schema, store and edits (the data half of toponyms)."""

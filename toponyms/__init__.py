@@ -1,0 +1,1 @@
+"""toponyms: multilingual place-name reconciliation."""

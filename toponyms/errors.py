@@ -1,0 +1,44 @@
+"""The exceptions toponyms raises.
+
+One root, :class:`ToponymsError`; every subclass also inherits the built-in
+that fits (``ValueError`` for bad input, ``LookupError`` for unknown ids), so
+callers can catch either the toponyms error or the built-in they expect.
+"""
+
+from __future__ import annotations
+
+
+class ToponymsError(Exception):
+    """Root of every error toponyms raises on purpose."""
+
+
+class InvalidInputError(ToponymsError, ValueError):
+    """A query, name, coordinate, date or file that cannot be used as given."""
+
+
+class InvalidCoordinatesError(InvalidInputError):
+    """Latitude outside -90..90 or longitude outside -180..180, or not a number."""
+
+
+class InvalidDateError(InvalidInputError):
+    """A date that is not an ISO calendar date (YYYY, YYYY-MM or YYYY-MM-DD)."""
+
+
+class UnknownPlaceError(ToponymsError, LookupError):
+    """No place has the given id."""
+
+
+class UnknownNameError(ToponymsError, LookupError):
+    """The place has no such name."""
+
+
+class GazetteerError(ToponymsError):
+    """The gazetteer file is missing, unreadable, of an unknown schema, or fails a check."""
+
+
+class ReadOnlyGazetteerError(GazetteerError, PermissionError):
+    """An edit was attempted on the shipped default gazetteer (use ``gazetteer init``)."""
+
+
+class ImportFileError(InvalidInputError):
+    """A place file for ``gazetteer import`` is malformed; the message names the line."""
