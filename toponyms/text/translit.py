@@ -1,0 +1,508 @@
+"""Romanisation of Ukrainian and Russian, and its reverse, driven by scheme files.
+
+Every transliteration system lives in ``toponyms/text/schemes/<name>.json``
+as data: a letter table, context rules and sample pairs taken from the
+standard.  One small engine interprets them all, so adding a system means
+adding a file, and the samples double as test cases.
+
+Scheme file format (all keys lower-case Cyrillic; upper case is derived)::
+
+    {
+      "name": "kmu2010", "title": "...", "lang": "uk", "direction": "cyr-lat",
+      "source": "the standard's citation", "notes": "...",
+      "letters": {"а": "a", ...},                  # one letter -> output
+      "variants": {"uk": {"и": "y`"}},             # per-language overrides
+      "default_variant": "ru",                     # ("mul" schemes only)
+      "rules": [{"match": "зг", "out": "zgh"},     # sequences and contexts
+                {"match": "є", "prev": "^", "out": "ye"}],
+      "samples": [["Згорани", "Zghorany"], ...]
+    }
+
+A rule applies when its ``match`` is found at the current position and its
+optional ``prev``/``next`` conditions hold.  A condition is a string of
+letters: the previous (next) letter must be one of them; ``^`` in ``prev``
+stands for the start of a word and ``$`` in ``next`` for its end.  Longer
+matches win over shorter ones, and rules for the same match are tried in
+file order before the plain letter table.
+
+``lang`` is ``"uk"``, ``"ru"``, or ``"mul"`` for a system that covers both
+(ISO 9, GOST 7.79, scholarly); a ``mul`` scheme picks its language variant
+from the text (``і ї є ґ`` mean Ukrainian) unless told.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from toponyms.errors import InvalidInputError
+from toponyms.text.normalize import _CLEAN_TABLE
+
+__all__ = [
+    "Rule",
+    "Scheme",
+    "cyrillize",
+    "get",
+    "names",
+    "romanizations",
+    "romanize",
+]
+
+LANGS = ("uk", "ru")
+_UK_ONLY = frozenset("іїєґІЇЄҐ")
+_RU_ONLY = frozenset("ыэъёЫЭЪЁ")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_APOSTROPHE_TABLE = {ord(c): "'" for c in "\u2019\u02bc`\u2018\u02b9\uff07"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One context rule: *match* becomes *out* when *prev*/*next* allow it."""
+
+    match: str
+    out: str
+    prev: str = ""
+    next: str = ""
+
+    def applies(self, word: str, start: int, end: int) -> bool:
+        """Tell whether the rule's context conditions hold for ``word[start:end]``."""
+        if self.prev:
+            if start == 0:
+                if "^" not in self.prev:
+                    return False
+            elif word[start - 1] not in self.prev:
+                return False
+        if self.next:
+            if end >= len(word):
+                if "$" not in self.next:
+                    return False
+            elif word[end] not in self.next:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A transliteration system read from its JSON file.
+
+    ``letters`` maps single lower-case Cyrillic letters to output; ``rules``
+    are the multi-letter and context-dependent cases; ``variants`` holds
+    per-language letter overrides of a ``"mul"`` scheme; ``samples`` are
+    (input, expected output) pairs from the standard or its usage.
+    """
+
+    name: str
+    title: str
+    lang: str
+    direction: str
+    source: str
+    letters: tuple[tuple[str, str], ...]
+    rules: tuple[Rule, ...] = ()
+    variants: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    default_variant: str = ""
+    notes: str = ""
+    samples: tuple[tuple[str, str], ...] = ()
+    _compiled: Mapping[str, _Compiled] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages this scheme romanises: ``("uk",)``, ``("ru",)`` or both."""
+        return LANGS if self.lang == "mul" else (self.lang,)
+
+    def table(self, lang: str | None = None) -> _Compiled:
+        """Return the compiled lookup tables for *lang* (the scheme's own if None)."""
+        if lang is not None and lang in self._compiled:
+            return self._compiled[lang]
+        return self._compiled[self.default_variant or self.lang]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """Lookup tables of one scheme variant, ready for the engine."""
+
+    letters: Mapping[str, str]
+    rules: Mapping[str, tuple[Rule, ...]]
+    max_match: int
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+
+def _compile(letters: Mapping[str, str], rules: Iterable[Rule]) -> _Compiled:
+    """Index *rules* by their match string for the engine."""
+    by_match: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_match.setdefault(rule.match, []).append(rule)
+    max_match = max((len(m) for m in by_match), default=1)
+    return _Compiled(
+        letters=MappingProxyType(dict(letters)),
+        rules=MappingProxyType({k: tuple(v) for k, v in by_match.items()}),
+        max_match=max(max_match, 1),
+    )
+
+
+def _scheme_from_json(data: Mapping[str, Any]) -> Scheme:
+    """Build a :class:`Scheme` from the parsed JSON of one scheme file."""
+    letters = {str(k): str(v) for k, v in data["letters"].items()}
+    rules = tuple(
+        Rule(match=r["match"], out=r["out"], prev=r.get("prev", ""), next=r.get("next", ""))
+        for r in data.get("rules", [])
+    )
+    variants = {
+        str(lang): {str(k): str(v) for k, v in table.items()}
+        for lang, table in data.get("variants", {}).items()
+    }
+    lang = str(data["lang"])
+    compiled: dict[str, _Compiled] = {lang: _compile(letters, rules)}
+    for vlang in LANGS if lang == "mul" else ():
+        compiled[vlang] = _compile({**letters, **variants.get(vlang, {})}, rules)
+    return Scheme(
+        name=str(data["name"]),
+        title=str(data["title"]),
+        lang=lang,
+        direction=str(data["direction"]),
+        source=str(data["source"]),
+        notes=str(data.get("notes", "")),
+        letters=tuple(letters.items()),
+        rules=rules,
+        variants=tuple((k, tuple(v.items())) for k, v in variants.items()),
+        default_variant=str(data.get("default_variant", "")),
+        samples=tuple((str(a), str(b)) for a, b in data.get("samples", [])),
+        _compiled=MappingProxyType(compiled),
+    )
+
+
+@cache
+def _registry() -> Mapping[str, Scheme]:
+    """Read every scheme file shipped in ``toponyms.text.schemes`` (once)."""
+    found: dict[str, Scheme] = {}
+    for entry in resources.files("toponyms.text.schemes").iterdir():
+        if entry.name.endswith(".json"):
+            scheme = _scheme_from_json(json.loads(entry.read_text(encoding="utf-8")))
+            found[scheme.name] = scheme
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+def names() -> list[str]:
+    """Return the names of all known schemes, sorted."""
+    return list(_registry())
+
+
+def get(name: str) -> Scheme:
+    """Return the scheme called *name*; :class:`InvalidInputError` lists the known ones."""
+    try:
+        return _registry()[name]
+    except (KeyError, TypeError):
+        raise InvalidInputError(
+            f"unknown transliteration scheme {name!r}; known: {', '.join(names())}"
+        ) from None
+
+
+# --------------------------------------------------------------------------
+# Romanisation engine
+# --------------------------------------------------------------------------
+
+
+def detect_lang(text: str) -> str | None:
+    """Guess ``"uk"`` or ``"ru"`` from letters only one of them uses, else None."""
+    letters = set(text)
+    if letters & _UK_ONLY:
+        return "uk"
+    if letters & _RU_ONLY:
+        return "ru"
+    return None
+
+
+def _romanize_word(word: str, table: _Compiled) -> str:
+    """Romanise one word, keeping the case pattern of the original."""
+    low = word.lower()
+    all_caps = len(word) > 1 and word.isupper()
+    out: list[str] = []
+    i, n = 0, len(low)
+    while i < n:
+        chunk, step = _match_at(low, i, table)
+        if not all_caps and word[i].isupper():
+            chunk = chunk[:1].upper() + chunk[1:]
+        out.append(chunk)
+        i += step
+    result = "".join(out)
+    return result.upper() if all_caps else result
+
+
+def _match_at(low: str, i: int, table: _Compiled) -> tuple[str, int]:
+    """Find the output for the longest rule or letter matching ``low`` at *i*."""
+    for size in range(min(table.max_match, len(low) - i), 0, -1):
+        rules = table.rules.get(low[i : i + size])
+        if rules:
+            for rule in rules:
+                if rule.applies(low, i, i + size):
+                    return rule.out, size
+    ch = low[i]
+    return table.letters.get(ch, ch), 1
+
+
+def romanize(text: str, scheme: str = "kmu2010", *, lang: str | None = None) -> str:
+    """Romanise Cyrillic *text* with *scheme*, preserving capitalisation.
+
+    Non-Cyrillic characters pass through.  For a scheme covering both
+    languages, *lang* selects the variant; by default it is guessed from the
+    text's letters.
+    """
+    sch = get(scheme)
+    if sch.lang == "mul" and lang is None:
+        lang = detect_lang(text)
+    table = sch.table(lang)
+    text = text.translate(_APOSTROPHE_TABLE)
+    return _WORD_RE.sub(lambda m: _romanize_word(m.group(), table), text)
+
+
+def _schemes_for(lang: str | None) -> list[tuple[Scheme, str]]:
+    """List (scheme, variant language) pairs that romanise *lang* (all if None)."""
+    if lang is not None and lang not in LANGS:
+        raise InvalidInputError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    pairs = []
+    for sch in _registry().values():
+        for sl in sch.langs:
+            if lang is None or sl == lang:
+                pairs.append((sch, sl))
+    return pairs
+
+
+def romanizations(text: str, lang: str | None = None) -> set[str]:
+    """Return the romanisations of *text* under every scheme of *lang* (both if None)."""
+    return {romanize(text, sch.name, lang=sl) for sch, sl in _schemes_for(lang)}
+
+
+# --------------------------------------------------------------------------
+# Cyrillisation: Latin -> ranked Cyrillic candidates
+# --------------------------------------------------------------------------
+
+_BEAM = 24
+_MAX_CANDIDATES = 8
+_SEGMENT_COST = 1.0
+_UNKNOWN_COST = 6.0
+_SOFT_SIGN_COST = 2.5
+_CONSONANTS = frozenset("бвгґджзклмнпрстфхцчшщ")
+_SOFTENABLE = frozenset("лнтдсзрц")
+_LABIALS = frozenset("бпвмфр")
+_IOTATED = frozenset("яюєї")
+
+#: Spellings no single-letter table produces but that Latin-script sources
+#: need: Polish ``ó`` for Ukrainian ``і``, and the soft-sign suffixes
+#: (-ський, -ськ, -цький; Russian -ский) that most schemes spell without a
+#: trace of the ``ь``.  The value is ((Cyrillic, extra cost), ...).
+_EXTRA_REVERSE: Mapping[str, Mapping[str, tuple[tuple[str, float], ...]]] = {
+    "uk": {
+        "ó": (("і", 1.0),),
+        "yi": (("ий", 0.5),),
+        "sk": (("ськ", 0.5),),
+        "tsk": (("цьк", 0.5),),
+        "zk": (("цьк", 0.5),),
+        "ck": (("цьк", 0.5),),
+    },
+    "ru": {"ó": (("о", 1.0),), "iy": (("ий", 0.3),), "yy": (("ый", 0.3),)},
+}
+
+#: Letters of each alphabet: candidates never mix in the other language's
+#: letters (no ы in Ukrainian, no і in Russian).
+_ALPHABET = {
+    "uk": frozenset("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'"),
+    "ru": frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
+}
+
+#: Rank bonuses (in cost units): a dictionary word, and each scheme that
+#: romanises the candidate back to exactly the input.
+_KNOWN_BONUS = 8.0
+_ROUNDTRIP_BONUS = 1.0
+
+_Option = tuple[str, float, str]  # (Cyrillic, cost, prev condition)
+
+
+def _latin_key(out: str) -> str:
+    """Normalise a scheme output the way cyrillize normalises its input."""
+    return out.lower().translate(_CLEAN_TABLE)
+
+
+@cache
+def _reverse_table(lang: str) -> tuple[Mapping[str, tuple[_Option, ...]], int]:
+    """Build Latin -> Cyrillic options with costs from every scheme of *lang*.
+
+    The cost of an option falls with the number of schemes that spell the
+    Cyrillic that way, relative to all readings of the same Latin string.
+    """
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+
+    def add(latin: str, cyr: str, prev: str) -> None:
+        if latin:
+            slot = counts.setdefault(_latin_key(latin), {})
+            slot[(cyr, prev)] = slot.get((cyr, prev), 0) + 1
+
+    alphabet = _ALPHABET[lang]
+    for sch, sl in _schemes_for(lang):
+        table = sch.table(sl)
+        for cyr, latin in table.letters.items():
+            if cyr in alphabet:
+                add(latin, cyr, "")
+        for rules in table.rules.values():
+            for rule in rules:
+                if alphabet.issuperset(rule.match):
+                    add(rule.out, rule.match, rule.prev)
+    options: dict[str, tuple[_Option, ...]] = {}
+    for latin, slot in counts.items():
+        total = sum(slot.values())
+        options[latin] = tuple(
+            sorted(
+                (
+                    (cyr, _SEGMENT_COST - math.log(n / total), prev)
+                    for (cyr, prev), n in slot.items()
+                ),
+                key=lambda o: o[1],
+            )
+        )
+    for latin, extras in _EXTRA_REVERSE[lang].items():
+        options[latin] = options.get(latin, ()) + tuple(
+            (cyr, _SEGMENT_COST + cost, "") for cyr, cost in extras
+        )
+    return MappingProxyType(options), max(len(k) for k in options)
+
+
+def _prev_ok(prev: str, cyr: str) -> bool:
+    """Tell whether a rule's *prev* condition holds after the Cyrillic *cyr*."""
+    if not prev:
+        return True
+    if not cyr:
+        return "^" in prev
+    return cyr[-1] in prev
+
+
+def _extend(cyr: str, piece: str, lang: str) -> list[tuple[str, float]]:
+    """Append *piece* to *cyr*, plus the soft-sign/apostrophe insertions it allows."""
+    grown = [(cyr + piece, 0.0)]
+    if cyr and piece:
+        last, first = cyr[-1], piece[0]
+        if last in _SOFTENABLE and (first in _CONSONANTS or first in "яюеёи"):
+            grown.append((cyr + "ь" + piece, _SOFT_SIGN_COST))
+        if lang == "uk" and last in _LABIALS and first in _IOTATED:
+            grown.append((cyr + "'" + piece, _SOFT_SIGN_COST - 1.0))
+    return grown
+
+
+def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
+    """Return (cost, Cyrillic) candidates for one lower-case Latin word, best first."""
+    options, max_len = _reverse_table(lang)
+    beams: list[dict[str, float]] = [{} for _ in range(len(word) + 1)]
+    beams[0][""] = 0.0
+    for pos in range(len(word)):
+        if not beams[pos]:
+            continue
+        best = heapq.nsmallest(_BEAM, beams[pos].items(), key=lambda kv: kv[1])
+        for size in range(1, min(max_len, len(word) - pos) + 1):
+            opts: tuple[_Option, ...] = options.get(word[pos : pos + size], ())
+            if not opts and size == 1:
+                opts = ((word[pos], _UNKNOWN_COST, ""),)
+            for cyr, cost in best:
+                for piece, piece_cost, prev in opts:
+                    if _prev_ok(prev, cyr):
+                        for grown, extra in _extend(cyr, piece, lang):
+                            total = cost + piece_cost + extra
+                            slot = beams[pos + size]
+                            if total < slot.get(grown, math.inf):
+                                slot[grown] = total
+    return sorted((c, s) for s, c in beams[-1].items())
+
+
+@cache
+def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
+    """Return pymorphy3's dictionary look-up for *lang*, or None if unavailable."""
+    try:
+        import pymorphy3
+    except ImportError:  # pragma: no cover - pymorphy3 is a declared dependency
+        return None
+    try:
+        analyzer = pymorphy3.MorphAnalyzer(lang=lang)
+    except Exception:  # pragma: no cover - dictionaries missing
+        return None
+    checker: Callable[[str], bool] = analyzer.word_is_known
+    return checker
+
+
+def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
+    """Order candidates by cost less bonuses for dictionary words and round trips.
+
+    A candidate that several schemes romanise back to the input is better
+    supported than one only a single scheme explains (Біла vs Біля for Bila).
+    """
+    known = _known_word_checker(lang)
+    pairs = _schemes_for(lang)
+
+    def score(item: tuple[float, str]) -> float:
+        cost, cyr = item
+        if known is not None and known(cyr):
+            cost -= _KNOWN_BONUS
+        back = sum(_latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in pairs)
+        return cost - _ROUNDTRIP_BONUS * back
+
+    return [cyr for _, cyr in sorted(scored[: _BEAM * 2], key=lambda it: (score(it), it[1]))]
+
+
+def _recase(template: str, cyr: str) -> str:
+    """Give *cyr* the capitalisation pattern of the Latin *template*."""
+    if len(template) > 1 and template.isupper():
+        return cyr.upper()
+    if template[:1].isupper():
+        return cyr[:1].upper() + cyr[1:]
+    return cyr
+
+
+def cyrillize(text: str, lang: str) -> list[str]:
+    """Return up to 8 plausible Cyrillic spellings of Latin *text* in *lang*, best first.
+
+    The schemes of *lang* are read backwards (German, Polish and French
+    conventions included) in a beam search; candidates that are words of
+    the language's dictionary come first, then those that romanise back to
+    the input, then the cheapest.
+    """
+    if lang not in LANGS:
+        raise InvalidInputError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    text = " ".join(text.translate(_CLEAN_TABLE).split())
+    if not text:
+        raise InvalidInputError("text is empty")
+    parts = re.split(r"([^\w']+)", text)
+    per_part: list[list[str]] = []
+    for part in parts:
+        if part and re.fullmatch(r"[\w']+", part) and not part.isdigit():
+            low = part.lower()
+            ranked = _rank(low, _cyrillize_word(low, lang), lang)[:_MAX_CANDIDATES]
+            per_part.append([_recase(part, c) for c in ranked] or [part])
+        else:
+            per_part.append([part])
+    return _combine(per_part)
+
+
+def _combine(per_part: list[list[str]]) -> list[str]:
+    """Join per-word candidate lists, best combinations (lowest rank sum) first."""
+    heap: list[tuple[int, tuple[int, ...]]] = [(0, tuple(0 for _ in per_part))]
+    seen = {heap[0][1]}
+    result: list[str] = []
+    while heap and len(result) < _MAX_CANDIDATES:
+        score, idx = heapq.heappop(heap)
+        result.append("".join(per_part[k][i] for k, i in enumerate(idx)))
+        for k in range(len(idx)):
+            if idx[k] + 1 < len(per_part[k]):
+                nxt = (*idx[:k], idx[k] + 1, *idx[k + 1 :])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (score + 1, nxt))
+    return result
