@@ -161,12 +161,13 @@ def make_key_function(rules: KeyRules) -> Callable[[str], str]:
         text = text.translate(step3)
         if collapse_re is not None:
             text = collapse_re.sub(r"\1", text)
-        if post:
-            for old, new in post:
-                text = text.replace(old, new)
-            if collapse_re is not None:  # dropping an i can bring two e together
-                text = collapse_re.sub(r"\1", text)
-        return text
+        replaced = text
+        for old, new in post:
+            replaced = replaced.replace(old, new)
+        if collapse_re is not None and replaced != text:
+            # Dropping an i can bring two e together (Sergeyev).
+            replaced = collapse_re.sub(r"\1", replaced)
+        return replaced
 
     key.__doc__ = "Invariant key under a custom rule set (see keys.KeyRules)."
     return key
