@@ -108,8 +108,6 @@ CREATE INDEX IF NOT EXISTS places_raion ON places(raion_id);
 CREATE INDEX IF NOT EXISTS places_hromada ON places(hromada_id);
 CREATE INDEX IF NOT EXISTS places_geonames ON places(geonames_id);
 CREATE INDEX IF NOT EXISTS places_katottg ON places(katottg);
-CREATE INDEX IF NOT EXISTS names_place ON names(place_id);
-CREATE INDEX IF NOT EXISTS names_name ON names(name);
 CREATE INDEX IF NOT EXISTS history_place ON history(place_id);
 """
 

@@ -1,1 +1,70 @@
-"""toponyms: multilingual place-name reconciliation."""
+"""toponyms: multilingual place-name reconciliation for Ukraine, Russia and the world.
+
+The public API::
+
+    from toponyms import Resolver
+    resolver = Resolver()                 # the default gazetteer, or Resolver(db="my.sqlite")
+    resolver.resolve("Aleshki")           # -> list[Match], best first
+    resolver.extract("Обстріл Херсона")   # -> list[Mention]
+
+Names are imported lazily, so that ``import toponyms`` stays cheap for tools (and the
+gazetteer build) that only need the text functions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from toponyms.errors import (
+    GazetteerError,
+    ImportFileError,
+    InvalidCoordinatesError,
+    InvalidDateError,
+    InvalidInputError,
+    ReadOnlyGazetteerError,
+    ToponymsError,
+    UnknownNameError,
+    UnknownPlaceError,
+)
+
+if TYPE_CHECKING:
+    from gazetteer.edits import Gazetteer
+    from toponyms.models import Match, Mention, Place
+    from toponyms.resolve import Resolver
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Gazetteer",
+    "GazetteerError",
+    "ImportFileError",
+    "InvalidCoordinatesError",
+    "InvalidDateError",
+    "InvalidInputError",
+    "Match",
+    "Mention",
+    "Place",
+    "ReadOnlyGazetteerError",
+    "Resolver",
+    "ToponymsError",
+    "UnknownNameError",
+    "UnknownPlaceError",
+    "__version__",
+]
+
+_LAZY = {
+    "Resolver": "toponyms.resolve",
+    "Match": "toponyms.models",
+    "Mention": "toponyms.models",
+    "Place": "toponyms.models",
+    "Gazetteer": "gazetteer.edits",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toponyms' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,148 @@
+"""The matching index: keys → names, stored in the gazetteer file beside the data.
+
+Two tables, written at build time for the default gazetteer and kept in step by every
+edit of a user gazetteer (:mod:`gazetteer.store` calls :func:`add_names` and
+:func:`remove_names` inside the edit's transaction):
+
+- ``name_keys(key, kind, name_id)``: every name under its exact key (``kind='x'``) and, for
+  Latin and Cyrillic names, its romanisation-invariant key (``kind='i'``);
+- ``fuzzy_keys(del, key)``: a deletion neighbourhood of the invariant keys' first
+  :data:`PREFIX` letters (SymSpell's idea, bounded by the prefix), so that a one-typo query
+  finds its candidates by a handful of look-ups instead of a scan of every name.
+
+``meta.index_version`` records the key functions' version; a file built by another version
+is re-indexed when opened for writing and reported by ``gazetteer check``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from toponyms.text.keys import exact_key, invariant_key
+
+INDEX_VERSION = "1"
+PREFIX = 7
+FUZZY_MIN_LENGTH = 4
+
+DDL = """
+CREATE TABLE IF NOT EXISTS name_keys (
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name_id INTEGER NOT NULL,
+    PRIMARY KEY (key, kind, name_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fuzzy_keys (
+    del TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (del, key)
+) WITHOUT ROWID;
+"""
+
+
+def deletions(key: str) -> set[str]:
+    """The key's prefix and every string made by deleting one letter of that prefix."""
+    prefix = key[:PREFIX]
+    variants = {prefix}
+    for i in range(len(prefix)):
+        variants.add(prefix[:i] + prefix[i + 1 :])
+    return variants
+
+
+def keys_of(name: str, script: str) -> Iterator[tuple[str, str]]:
+    """The (key, kind) pairs a name is indexed under."""
+    exact = exact_key(name)
+    if exact:
+        yield exact, "x"
+    if script in ("Latn", "Cyrl", "mixed"):
+        invariant = invariant_key(name)
+        if invariant:
+            yield invariant, "i"
+
+
+def _rows(names: Iterable[tuple[int, str, str]]) -> Iterator[tuple[str, str, int]]:
+    for name_id, name, script in names:
+        for key, kind in keys_of(name, script):
+            yield key, kind, name_id
+
+
+def _fuzzy_rows(keys: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for key in keys:
+        if len(key) >= FUZZY_MIN_LENGTH:
+            for variant in deletions(key):
+                yield variant, key
+
+
+def build(conn: sqlite3.Connection) -> None:
+    """(Re)build the whole index from the ``names`` table."""
+    conn.execute("DROP TABLE IF EXISTS name_keys")
+    conn.execute("DROP TABLE IF EXISTS fuzzy_keys")
+    conn.executescript(DDL)
+    names = conn.execute("SELECT id, name, script FROM names ORDER BY id").fetchall()
+    rows = sorted(set(_rows(names)))
+    conn.executemany("INSERT INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
+    # The typo neighbourhood covers every name of Ukrainian and Russian places and the
+    # official names and exonyms of the rest of the world (GeoNames' many alternate
+    # spellings of world cities would double the file for little gain).
+    fuzzy_ids = {
+        row[0]
+        for row in conn.execute(
+            "SELECT n.id FROM names n JOIN places p ON p.id = n.place_id"
+            " WHERE p.country IN ('UA', 'RU') OR n.type IN ('official', 'exonym')"
+        )
+    }
+    invariant = sorted({key for key, kind, name_id in rows if kind == "i" and name_id in fuzzy_ids})
+    conn.executemany(
+        "INSERT OR IGNORE INTO fuzzy_keys(del, key) VALUES (?, ?)", sorted(_fuzzy_rows(invariant))
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_version', ?)", (INDEX_VERSION,)
+    )
+
+
+def add_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str, str]]) -> None:
+    """Index newly added names ``(name_id, name, script)``; call inside the edit's transaction."""
+    rows = list(_rows(names))
+    conn.executemany("INSERT OR IGNORE INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT OR IGNORE INTO fuzzy_keys(del, key) VALUES (?, ?)",
+        list(_fuzzy_rows({key for key, kind, _ in rows if kind == "i"})),
+    )
+
+
+def remove_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str, str]]) -> None:
+    """Drop the keys of names about to be deleted ``(name_id, name, script)``.
+
+    The fuzzy neighbourhood of a key is left in place: it only ever proposes candidate
+    keys, which are then looked up in ``name_keys``, so a stale entry costs one look-up and
+    never yields a wrong answer.
+    """
+    conn.executemany(
+        "DELETE FROM name_keys WHERE key = ? AND kind = ? AND name_id = ?", list(_rows(names))
+    )
+
+
+def is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file's index was made by this version of the key functions."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'index_version'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == INDEX_VERSION
+
+
+def missing_keys(conn: sqlite3.Connection, *, limit: int = 10) -> list[tuple[int, str]]:
+    """Names whose exact key is absent from the index (for ``gazetteer check``)."""
+    missing: list[tuple[int, str]] = []
+    for name_id, name, script in conn.execute("SELECT id, name, script FROM names"):
+        for key, kind in keys_of(name, script):
+            found = conn.execute(
+                "SELECT 1 FROM name_keys WHERE key = ? AND kind = ? AND name_id = ?",
+                (key, kind, name_id),
+            ).fetchone()
+            if found is None:
+                missing.append((name_id, name))
+                break
+        if len(missing) >= limit:
+            break
+    return missing

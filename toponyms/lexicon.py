@@ -1,0 +1,45 @@
+"""Words that look like place names but usually are not: people, organisations, common words.
+
+Read from ``toponyms/data/non_places.tsv`` (see that folder's README for sources). The
+resolver abstains on such a word unless it is exactly the official name of a place or a
+qualifier makes it a place; the extractor also asks for context (a preposition, a
+qualifier, a nearby place) before it takes one as a mention.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from toponyms.text.normalize import fold
+
+
+@lru_cache(maxsize=1)
+def non_places() -> dict[str, str]:
+    """Folded word → category (person, organisation, military_unit, common_word, ...)."""
+    result: dict[str, str] = {}
+    source = resources.files("toponyms.data").joinpath("non_places.tsv")
+    if not source.is_file():
+        return result
+    header: list[str] | None = None
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = cells
+            continue
+        row = dict(zip(header, cells, strict=False))
+        word = fold(row.get("word", ""))
+        if word:
+            result.setdefault(word, row.get("category", "common_word"))
+    return result
+
+
+def category(name: str) -> str | None:
+    """The non-place category of a name, or ``None`` if it is not listed."""
+    return non_places().get(fold(name))
+
+
+def is_non_place(name: str) -> bool:
+    return category(name) is not None

@@ -1,0 +1,92 @@
+"""Split a query into the name and its qualifiers.
+
+People qualify a name to tell namesakes apart, in many styles::
+
+    Kirovsk (Luhansk region)          Pokrovske, Dnipropetrovsk Oblast
+    Novomykhailivka, Pokrovsk raion   Миколаївка Донецької області
+    с. Іванівка, Херсонська обл.      Михайловка (Запорожская область)
+
+:func:`split` returns the name with every bracketed or comma-separated qualifier taken
+off, and the settlement-type word it may start with dropped (``с.``, ``смт``, ``village
+of``). Qualifiers glued on without punctuation (``Миколаївка Донецької області``) are
+found by the resolver, which tries the text's word boundaries against region names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_SEPARATORS = re.compile(r"\s*[,;/]\s*")
+
+
+@lru_cache(maxsize=1)
+def type_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Settlement-type prefixes (``с.``, ``смт``, ``village``) and region words (``область``).
+
+    Read from ``toponyms/data/type_words.tsv``.
+    """
+    prefixes: set[str] = set()
+    regions: set[str] = set()
+    text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines()[1:]:
+        if not line or line.startswith("#"):
+            continue
+        word, role, *_ = line.split("\t")
+        (prefixes if role == "settlement_prefix" else regions).add(word.casefold())
+    return frozenset(prefixes), frozenset(regions)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query taken apart: the name to find and the qualifiers that narrow it."""
+
+    text: str
+    name: str
+    qualifiers: tuple[str, ...]
+
+
+def strip_type_prefix(name: str) -> str:
+    """Drop a leading settlement-type word: ``с. Іванівка`` → ``Іванівка``."""
+    prefixes, _ = type_words()
+    words = name.split(" ")
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        head = words[0].casefold()
+        if head in prefixes or head.rstrip(".") in prefixes or f"{head}." in prefixes:
+            words = words[1:]
+            changed = True
+        elif len(words) > 2 and f"{head} {words[1].casefold()}" in prefixes:
+            words = words[2:]
+            changed = True
+    result = " ".join(words)
+    # "с.Іванівка" glued to its dot
+    for prefix in ("с.", "м.", "смт.", "сел.", "п.", "пгт.", "г.", "д."):
+        if result.casefold().startswith(prefix) and len(result) > len(prefix) + 1:
+            rest = result[len(prefix) :]
+            if rest[:1].isupper():
+                return rest
+    return result
+
+
+def split(text: str) -> Query:
+    """Take a cleaned query apart into its name and qualifiers."""
+    qualifiers: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        inner = (match.group(1) or match.group(2) or "").strip()
+        if inner:
+            qualifiers.append(inner)
+        return " "
+
+    name = _BRACKETS.sub(take, text)
+    parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
+    if not parts:
+        return Query(text=text, name=text.strip(), qualifiers=tuple(qualifiers))
+    name = " ".join(parts[0].split())
+    qualifiers = [*parts[1:], *qualifiers]
+    return Query(text=text, name=strip_type_prefix(name), qualifiers=tuple(qualifiers))

@@ -1,0 +1,621 @@
+"""Resolve a written place name to the canonical place: candidates, scoring, ranking.
+
+The path of a query (each step only when the ones before found nothing convincing):
+
+1. clean the text and split off qualifiers (:mod:`toponyms.query`);
+2. look its exact key and its romanisation-invariant key up in the index;
+3. Cyrillic text: look up the nominative forms of an inflected name (:mod:`.text.morph`)
+   and the Ukrainian ↔ Russian counterparts (:mod:`.text.ukru`);
+   Latin text: transliterate into Cyrillic and do the same;
+4. a qualifier glued on without punctuation (``Миколаївка Донецької області``): split at
+   word boundaries and resolve the tail as a region;
+5. typos: candidate keys from the deletion neighbourhood, scored by edit similarity.
+
+Scoring (every part kept in ``Match.score_parts``):
+
+- ``evidence`` — how strongly the text supports the name: the rule's weight (exact 1.0 …
+  fuzzy by similarity) times the name type's weight (official 1.0 … occupation 0.9),
+  adjusted by ``as_of`` validity;
+- ``share`` — among the places the evidence points to, this place's share of the prior
+  (population, or a default by kind), so that 40 villages called Mykolaivka each get a low
+  score and Kyiv the city outweighs its namesake villages;
+- ``context`` — qualifier, ``within``, ``country`` and ``near`` agreement.
+
+``score = evidence × share`` after context; it reads as the probability that the answer is
+right (see README: calibration on the development set). A query whose best evidence is
+below :data:`MIN_EVIDENCE` gets no match; ``ambiguous`` is set when the runner-up's score is
+within :data:`AMBIGUITY_RATIO` of the best.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from gazetteer import store
+from toponyms import index, lexicon
+from toponyms.errors import (
+    InvalidCoordinatesError,
+    InvalidDateError,
+    InvalidInputError,
+    UnknownPlaceError,
+)
+from toponyms.models import Match, Mention, Place
+from toponyms.query import split, strip_type_prefix
+from toponyms.text.keys import exact_key, invariant_key
+from toponyms.text.normalize import clean, script_of
+
+MIN_EVIDENCE = 0.62
+AMBIGUITY_RATIO = 0.8
+MAX_FUZZY_CANDIDATES = 400
+
+RULE_WEIGHT = {
+    "exact": 1.0,
+    "invariant": 0.97,
+    "inflection": 0.95,
+    "uk_ru": 0.9,
+    "translit": 0.9,
+}
+TYPE_WEIGHT = {
+    "official": 1.0,
+    "romanized": 0.99,
+    "exonym": 0.98,
+    "alternate": 0.96,
+    "colloquial": 0.95,
+    "historical": 0.95,
+    "occupation": 0.93,
+}
+KIND_PRIOR = {
+    "country": 5e7,
+    "oblast": 1e6,
+    "city": 2e4,
+    "raion": 1e5,
+    "hromada": 5e3,
+    "urban_settlement": 3e3,
+    "settlement": 2000.0,
+    "village": 500.0,
+    "city_district": 1e4,
+    "place": 800.0,
+}
+REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One name the query met, before places are ranked."""
+
+    place_id: str
+    name: str
+    lang: str
+    type: str
+    valid_from: str | None
+    valid_to: str | None
+    rule: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer for one query: its matches (best first) and whether it is ambiguous."""
+
+    query: str
+    matches: tuple[Match, ...]
+    ambiguous: bool
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"query": self.query, "error": self.error}
+        return {
+            "query": self.query,
+            "matches": [m.to_dict() for m in self.matches],
+            "ambiguous": self.ambiguous,
+        }
+
+
+def parse_date(value: str | date | None) -> date | None:
+    """An ``as_of`` date from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    try:
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 1:
+            return date(parts[0], 1, 1)
+        if len(parts) == 2:
+            return date(parts[0], parts[1], 1)
+        if len(parts) == 3:
+            return date(parts[0], parts[1], parts[2])
+    except ValueError:
+        pass
+    raise InvalidDateError(f"not a date: {value!r} (use YYYY-MM-DD)")
+
+
+def parse_point(value: str | tuple[float, float] | None) -> tuple[float, float] | None:
+    """A ``near`` point from ``"LAT,LON"`` or a pair, checked for range."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parts = value.replace(";", ",").split(",")
+        if len(parts) != 2:
+            raise InvalidCoordinatesError(f"not a point: {value!r} (use LAT,LON)")
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise InvalidCoordinatesError(f"not a point: {value!r} (use LAT,LON)") from None
+    else:
+        lat, lon = float(value[0]), float(value[1])
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise InvalidCoordinatesError(f"coordinates must be finite numbers: {lat}, {lon}")
+    if not -90 <= lat <= 90:
+        raise InvalidCoordinatesError(f"latitude {lat} is outside -90..90")
+    if not -180 <= lon <= 180:
+        raise InvalidCoordinatesError(f"longitude {lon} is outside -180..180")
+    return lat, lon
+
+
+def _valid_at(hit: _Hit, when: date) -> bool:
+    start = parse_date(hit.valid_from) if hit.valid_from else None
+    end = parse_date(hit.valid_to) if hit.valid_to else None
+    return (start is None or start <= when) and (end is None or when < end)
+
+
+class Resolver:
+    """Resolves names and extracts mentions against one gazetteer.
+
+    ``Resolver()`` opens the default gazetteer; ``Resolver(db=path)`` a user's file (or
+    the ``TOPONYMS_DB`` environment variable's). Edits made to that file by another
+    process or a :class:`gazetteer.store.Gazetteer` are seen at the next call.
+    """
+
+    def __init__(self, db: str | Path | None = None) -> None:
+        path, _ = store.resolve_path(db)
+        self.path = path
+        self._conn = store.connect(path, readonly=True)
+        self._conn.row_factory = None
+        if not index.is_current(self._conn):
+            raise store.GazetteerError(
+                f"{path}: its index was made by another version of toponyms; "
+                "run `toponyms gazetteer check --fix` (or open it once with the Gazetteer API)"
+            )
+        self._data_version = self._version()
+        self._caches_clear()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _caches_clear(self) -> None:
+        self._place_cache: dict[str, Place] = {}
+        self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
+        self._region_cache: dict[str, frozenset[str]] = {}
+        self._redirects: dict[str, str] | None = None
+
+    def _fresh(self) -> None:
+        """Drop caches when another connection has committed an edit."""
+        version = self._version()
+        if version != self._data_version:
+            self._data_version = version
+            self._caches_clear()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Resolver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _lookup_uncached(self, key: str, kind: str) -> tuple[_Hit, ...]:
+        rows = self._conn.execute(
+            "SELECT n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
+            " FROM name_keys k JOIN names n ON n.id = k.name_id"
+            " JOIN places p ON p.id = n.place_id"
+            " WHERE k.key = ? AND k.kind = ? AND p.status = 'active'",
+            (key, kind),
+        ).fetchall()
+        rule = "exact" if kind == "x" else "invariant"
+        return tuple(_Hit(r[0], r[1], r[2], r[3], r[4], r[5], rule, 1.0) for r in rows)
+
+    def place(self, place_id: str) -> Place:
+        """The place with that id (a merged id answers with the place it was merged into)."""
+        cached = self._place_cache.get(place_id)
+        if cached is not None:
+            return cached
+        row = self._conn.execute(
+            "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
+            " p.parent_id, p.lat, p.lon, p.precision, p.population, p.geonames_id, p.katottg,"
+            " p.status, a.name_en, a.name_uk"
+            " FROM places p LEFT JOIN places a ON a.id = p.admin1_id WHERE p.id = ?",
+            (place_id,),
+        ).fetchone()
+        if row is None:
+            target = self._conn.execute(
+                "SELECT new_id FROM redirects WHERE old_id = ?", (place_id,)
+            ).fetchone()
+            if target is None:
+                raise UnknownPlaceError(f"no place with id {place_id!r}")
+            return self.place(target[0])
+        name = row[5] or row[3] or row[4] or row[0]
+        result = Place(
+            id=row[0], kind=row[1], country=row[2], name=name, name_uk=row[3], name_ru=row[4],
+            name_en=row[5], admin1=row[15] or row[16], admin1_id=row[6], parent_id=row[7],
+            lat=row[8], lon=row[9], precision=row[10], population=row[11], geonames_id=row[12],
+            katottg=row[13], status=row[14],
+        )
+        self._place_cache[place_id] = result
+        return result
+
+    def _ancestors(self, place_id: str) -> frozenset[str]:
+        """The place itself and every unit it lies in (hromada, raion, oblast, country)."""
+        cached = self._region_cache.get(place_id)
+        if cached is not None:
+            return cached
+        row = self._conn.execute(
+            "SELECT p.parent_id, p.admin1_id, p.raion_id, p.hromada_id, c.id FROM places p"
+            " LEFT JOIN places c ON c.kind = 'country' AND c.country = p.country"
+            " WHERE p.id = ?",
+            (place_id,),
+        ).fetchone()
+        result = frozenset({place_id, *(v for v in (row or ()) if v)})
+        self._region_cache[place_id] = result
+        return result
+
+    # -- candidate generation ------------------------------------------------------------------
+    def _hits_for(self, text: str, rule: str | None = None) -> list[_Hit]:
+        """Hits for one form of the name under its exact and invariant keys."""
+        hits: list[_Hit] = []
+        exact = exact_key(text)
+        if not exact:
+            return hits
+        found = self._lookup(exact, "x")
+        script = script_of(text)
+        if script in ("Latn", "Cyrl", "mixed"):
+            inv = invariant_key(text)
+            if inv:
+                found = found + self._lookup(inv, "i")
+        for hit in found:
+            if rule is not None:
+                weaker = "inflection" if rule == "inflection" and hit.rule == "exact" else rule
+                hit = _Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
+                           hit.valid_to, weaker, hit.similarity)
+            hits.append(hit)
+        return hits
+
+    def _variant_hits(self, text: str) -> list[_Hit]:
+        """Inflected forms, uk ↔ ru counterparts and Cyrillic transliterations of the text."""
+        from toponyms.text import morph, ukru
+        from toponyms.text.translit import cyrillize
+
+        hits: list[_Hit] = []
+        script = script_of(text)
+        seen: set[str] = {exact_key(text)}
+
+        def probe(form: str, rule: str) -> list[_Hit]:
+            key = exact_key(form)
+            if not key or key in seen:
+                return []
+            seen.add(key)
+            found = self._hits_for(form, rule)
+            hits.extend(found)
+            return found
+
+        if script == "Cyrl":
+            lemmas = morph.lemma_candidates(text)
+            for lemma in lemmas:
+                probe(lemma, "inflection")
+            if not hits:
+                for form in [text, *lemmas[:3]]:
+                    for counterpart in ukru.counterparts(form):
+                        probe(counterpart, "uk_ru")
+        elif script == "Latn":
+            for lang in ("ru", "uk"):
+                for form in cyrillize(text, lang)[:4]:
+                    if probe(form, "translit"):
+                        continue
+                    for counterpart in ukru.counterparts(form)[:4]:
+                        probe(counterpart, "translit")
+        return hits
+
+    def _fuzzy_hits(self, text: str) -> list[_Hit]:
+        """Names one or two edits away, found through the deletion neighbourhood."""
+        if script_of(text) not in ("Latn", "Cyrl", "mixed"):
+            return []
+        key = invariant_key(text)
+        if len(key) < index.FUZZY_MIN_LENGTH:
+            return []
+        variants = sorted(index.deletions(key))
+        marks = ",".join("?" * len(variants))
+        candidates = {
+            row[0]
+            for row in self._conn.execute(
+                f"SELECT key FROM fuzzy_keys WHERE del IN ({marks}) LIMIT {MAX_FUZZY_CANDIDATES}",  # noqa: S608
+                variants,
+            )
+        }
+        limit = 1 if len(key) < 7 else 2
+        hits: list[_Hit] = []
+        for candidate in candidates:
+            if candidate == key:
+                continue
+            distance = Levenshtein.distance(key, candidate, score_cutoff=limit)
+            if distance > limit:
+                continue
+            # One edit in a short name says less than one edit in a long one.
+            similarity = 1.0 - distance / max(len(key), len(candidate)) * 1.6
+            for hit in self._lookup(candidate, "i"):
+                hits.append(_Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
+                                 hit.valid_to, "fuzzy", max(similarity, 0.0)))
+        return hits
+
+    # -- scoring ----------------------------------------------------------------------------
+    def _evidence(self, hit: _Hit, as_of: date | None) -> float:
+        weight = RULE_WEIGHT.get(hit.rule, 1.0) if hit.rule != "fuzzy" else 0.93 * hit.similarity
+        type_weight = TYPE_WEIGHT.get(hit.type, 0.95)
+        if as_of is not None and (hit.valid_from or hit.valid_to):
+            type_weight = 1.0 if _valid_at(hit, as_of) else 0.85
+        return weight * type_weight
+
+    def _prior(self, place: Place) -> float:
+        population = place.population or 0
+        return max(float(population), KIND_PRIOR.get(place.kind, 500.0))
+
+    def _rank(
+        self,
+        hits: Iterable[_Hit],
+        *,
+        as_of: date | None,
+        qualifiers: list[frozenset[str]],
+        within: frozenset[str] | None,
+        countries: frozenset[str] | None,
+        near: tuple[float, float] | None,
+        limit: int,
+    ) -> tuple[list[Match], float]:
+        """Best match per place, ranked; returns the matches and the best evidence seen."""
+        best: dict[str, tuple[float, _Hit]] = {}
+        for hit in hits:
+            evidence = self._evidence(hit, as_of)
+            current = best.get(hit.place_id)
+            if current is None or evidence > current[0]:
+                best[hit.place_id] = (evidence, hit)
+        scored: list[tuple[float, float, dict[str, float], Place, _Hit]] = []
+        for place_id, (evidence, hit) in best.items():
+            place = self.place(place_id)
+            if countries is not None and place.country not in countries:
+                continue
+            parts = {"evidence": evidence}
+            context = 1.0
+            if within is not None:
+                if not (self._ancestors(place.id) & within):
+                    continue
+            for qualifier in qualifiers:
+                if self._ancestors(place.id) & qualifier:
+                    parts["qualifier"] = 1.0
+                else:
+                    context *= 0.05
+                    parts["qualifier"] = 0.0
+            if near is not None and place.lat is not None and place.lon is not None:
+                from geopy.distance import great_circle
+
+                km = great_circle(near, (place.lat, place.lon)).km
+                closeness = 1.0 / (1.0 + km / 50.0)
+                parts["near_km"] = round(km, 1)
+                context *= closeness
+            weight = self._prior(place) * context * math.exp(25 * (evidence - 1.0))
+            scored.append((weight, evidence, parts, place, hit))
+        if not scored:
+            return [], max((e for e, _ in best.values()), default=0.0)
+        total = sum(s[0] for s in scored)
+        top_evidence = max(s[1] for s in scored)
+        matches: list[Match] = []
+        for weight, evidence, parts, place, hit in scored:
+            share = weight / total if total else 0.0
+            parts["share"] = share
+            qualifier_ok = parts.get("qualifier", 1.0)
+            score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
+            matches.append(
+                Match(
+                    place=place, score=score, matched_name=hit.name, match_type=hit.type,
+                    rule=hit.rule, matched_lang=hit.lang,
+                    score_parts=tuple(sorted(parts.items())),
+                )
+            )
+        matches.sort(key=lambda m: (-m.score, -(m.place.population or 0), m.place.id))
+        return matches[:limit], top_evidence
+
+    # -- qualifiers --------------------------------------------------------------------------
+    def _region_ids(self, text: str) -> frozenset[str]:
+        """The places a qualifier may mean (regions first; a city stands for its region)."""
+        cleaned = strip_type_prefix(text)
+        hits = self._hits_for(cleaned)
+        if not hits:
+            hits = self._variant_hits(cleaned)
+        ids: set[str] = set()
+        for hit in hits:
+            place = self.place(hit.place_id)
+            if place.kind in REGION_KINDS:
+                ids.add(place.id)
+            elif place.kind == "city":
+                ids.add(place.id)
+                if place.admin1_id:
+                    ids.add(place.admin1_id)
+        return frozenset(ids)
+
+    def _region_tail(self, words: list[str]) -> tuple[str, frozenset[str]] | None:
+        """A region glued to the end of a name: ``Миколаївка Донецької області``."""
+        _, region_words = _type_words()
+        for cut in range(len(words) - 1, 0, -1):
+            tail = " ".join(words[cut:])
+            if not any(w.casefold().strip(".,") in region_words for w in words[cut:]) and (
+                cut < len(words) - 1
+            ):
+                continue
+            ids = self._region_ids(tail)
+            regions = frozenset(
+                i for i in ids if self.place(i).kind in REGION_KINDS or i.startswith("geonames:")
+            )
+            if regions:
+                return " ".join(words[:cut]), regions
+        return None
+
+    # -- public API ---------------------------------------------------------------------------
+    def resolve(
+        self,
+        name: str,
+        *,
+        limit: int = 5,
+        country: str | Iterable[str] | None = None,
+        within: str | None = None,
+        near: str | tuple[float, float] | None = None,
+        as_of: str | date | None = None,
+        min_score: float = 0.0,
+    ) -> list[Match]:
+        """The places ``name`` may mean, best first; empty when nothing is credible."""
+        return list(
+            self.resolve_one(
+                name, limit=limit, country=country, within=within, near=near, as_of=as_of,
+                min_score=min_score,
+            ).matches
+        )
+
+    def resolve_one(
+        self,
+        name: str,
+        *,
+        limit: int = 5,
+        country: str | Iterable[str] | None = None,
+        within: str | None = None,
+        near: str | tuple[float, float] | None = None,
+        as_of: str | date | None = None,
+        min_score: float = 0.0,
+    ) -> Resolution:
+        """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
+        if not isinstance(name, str):
+            raise InvalidInputError(f"a name must be text, not {type(name).__name__}")
+        if limit < 1:
+            raise InvalidInputError(f"limit must be at least 1, not {limit}")
+        self._fresh()
+        text = clean(name, max_length=300)
+        countries = _countries(country)
+        within_ids = self._within(within)
+        point = parse_point(near)
+        when = parse_date(as_of)
+        query = split(text)
+        qualifiers = [self._region_ids(q) for q in query.qualifiers]
+        qualifiers = [q for q in qualifiers if q]
+        if lexicon.is_non_place(query.name) and not qualifiers:
+            hits = [h for h in self._hits_for(query.name) if h.rule == "exact" and h.type == "official"]
+            if not hits:
+                return Resolution(query=name, matches=(), ambiguous=False)
+        else:
+            hits = self._hits_for(query.name)
+        ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
+        matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
+        if not matches or evidence < 0.94:
+            words = query.name.split(" ")
+            tail = self._region_tail(words) if len(words) > 1 and not qualifiers else None
+            if tail is not None:
+                base, region = tail
+                tail_hits = self._hits_for(base) or self._variant_hits(base)
+                tail_matches, tail_evidence = self._rank(
+                    tail_hits, qualifiers=[region], **ranked  # type: ignore[arg-type]
+                )
+                if tail_matches and tail_evidence >= evidence:
+                    matches, evidence = tail_matches, tail_evidence
+        if not matches or evidence < 0.94:
+            variant_hits = self._variant_hits(query.name)
+            if variant_hits:
+                extra, extra_evidence = self._rank(
+                    [*hits, *variant_hits], qualifiers=qualifiers, **ranked  # type: ignore[arg-type]
+                )
+                if extra_evidence >= evidence:
+                    matches, evidence = extra, extra_evidence
+        if (not matches or evidence < 0.9) and not lexicon.is_non_place(query.name):
+            fuzzy = self._fuzzy_hits(query.name)
+            if fuzzy:
+                extra, extra_evidence = self._rank(
+                    [*hits, *fuzzy], qualifiers=qualifiers, **ranked  # type: ignore[arg-type]
+                )
+                if extra_evidence > evidence:
+                    matches, evidence = extra, extra_evidence
+        if evidence < MIN_EVIDENCE:
+            matches = []
+        matches = [m for m in matches if m.score >= min_score]
+        ambiguous = len(matches) > 1 and matches[1].score >= AMBIGUITY_RATIO * matches[0].score
+        return Resolution(query=name, matches=tuple(matches), ambiguous=ambiguous)
+
+    def resolve_many(
+        self,
+        names: Iterable[str],
+        *,
+        limit: int = 5,
+        country: str | Iterable[str] | None = None,
+        within: str | None = None,
+        near: str | tuple[float, float] | None = None,
+        as_of: str | date | None = None,
+        min_score: float = 0.0,
+    ) -> Iterator[Resolution]:
+        """Resolve a stream lazily, in input order; a bad line yields a ``Resolution`` with
+        ``error`` set and the stream goes on. Memory stays constant however long the stream."""
+        for name in names:
+            try:
+                yield self.resolve_one(
+                    name, limit=limit, country=country, within=within, near=near, as_of=as_of,
+                    min_score=min_score,
+                )
+            except InvalidInputError as error:
+                if isinstance(error, (InvalidCoordinatesError, InvalidDateError)):
+                    raise
+                yield Resolution(query=name if isinstance(name, str) else repr(name),
+                                 matches=(), ambiguous=False, error=str(error))
+
+    def _within(self, within: str | None) -> frozenset[str] | None:
+        if within is None:
+            return None
+        if within.startswith(("geonames:", "katottg:", "local:")):
+            return frozenset({self.place(within).id})
+        ids = self._region_ids(clean(within))
+        if not ids:
+            raise InvalidInputError(f"--within: no region called {within!r}")
+        return ids
+
+    def extract(self, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+        """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`)."""
+        from toponyms.extract import extract
+
+        return extract(self, text, lang=lang, min_score=min_score)
+
+
+def _countries(country: str | Iterable[str] | None) -> frozenset[str] | None:
+    if country is None:
+        return None
+    codes = country.split(",") if isinstance(country, str) else list(country)
+    result = frozenset(c.strip().upper() for c in codes if c.strip())
+    for code in result:
+        if len(code) != 2 or not code.isalpha():
+            raise InvalidInputError(f"not an ISO country code: {code!r} (use e.g. UA,RU)")
+    return result or None
+
+
+def _type_words() -> tuple[frozenset[str], frozenset[str]]:
+    from toponyms.query import type_words
+
+    return type_words()
+
+
+def open_resolver(db: str | Path | None) -> Resolver:
+    """A resolver on ``db`` (or the default), for the CLI."""
+    return Resolver(db=db)
+
+
+def _unused(_: sqlite3.Connection) -> None:  # pragma: no cover - keeps sqlite3 import for typing
+    return None
