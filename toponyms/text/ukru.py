@@ -159,18 +159,21 @@ def _table(direction: str) -> _Table:
             elif kind == "word":
                 words.setdefault(source, []).append((target, cost))
             else:
-                at_start = source.startswith("^")
-                bare = source.lstrip("^")
+                # ^ and $ anchor a pattern to the start or end of a word; in a row they may be
+                # written on either side, and hold for both directions.
+                at_start = source.startswith("^") or target.startswith("^")
+                at_end = kind in ("suffix", "adj") or source.endswith("$") or target.endswith("$")
+                bare, target = source.strip("^$"), target.strip("^$")
                 if kind in ("stem", "suffix", "adj") and bare != target:
                     cost -= _RULE_BONUS * len(bare)
-                patterns.append(
-                    _Pattern(kind, bare, ((target, cost),), at_start, kind in ("suffix", "adj"))
-                )
+                patterns.append(_Pattern(kind, bare, ((target, cost),), at_start, at_end))
     by_first: dict[str, list[_Pattern]] = {}
     for pattern in patterns:
         by_first.setdefault(pattern.source[0], []).append(pattern)
     single = frozenset(
-        p.source for p in patterns if p.kind == "letter" and len(p.source) == 1 and not p.at_start
+        p.source
+        for p in patterns
+        if p.kind == "letter" and len(p.source) == 1 and not p.at_start and not p.at_end
     )
     return _Table(
         {k: tuple(v) for k, v in phrases.items()},
