@@ -597,6 +597,58 @@ class Builder:
                     place.lat, place.lon, place.precision = parent.lat, parent.lon, "centroid"
         self.stats["postal_rejected_as_namesake"] = rejected
 
+    def late_links(self) -> None:
+        """Second chance for GeoNames places left unlinked: now that every KATOTTG settlement
+        has a point, a namesake (or a Russian-spelled counterpart) within a few kilometres in
+        the same oblast is the same place, and the two records become one."""
+        from toponyms.text.ukru import counterparts
+
+        linked_before = int(self.stats.get("geonames_ua_linked", 0) or 0)
+        merged = 0
+        cities = {c.geonameid: c for c in self.unlinked_ua}
+        for geonameid in sorted(cities):
+            city = cities[geonameid]
+            standalone = self.places.get(f"geonames:{geonameid}")
+            if standalone is None or standalone.katottg:
+                continue
+            region = self.admin1_by_geonames.get(f"UA.{city.admin1}")
+            keys = set()
+            for name in (city.name, *city.names):
+                if script_of(name) == "Cyrl":
+                    keys.add(fold(name))
+                    keys.update(fold(c) for c in counterparts(name)[:4])
+            candidates: list[Place] = []
+            for region_id in {region.id} if region else set():
+                for key in sorted(keys - {""}):
+                    candidates.extend(self._settlements_by_oblast_name.get((region_id, key), []))
+                latin = {_invariant(n) for n in (city.name, *city.names) if script_of(n) == "Latn"}
+                for key in sorted(latin - {""}):
+                    candidates.extend(self._settlements_by_oblast_inv.get((region_id, key), []))
+            if region is None or region.kind == "city":
+                # Sevastopol and Kyiv: GeoNames may file the city under a neighbouring region.
+                for special in self.admin1_by_geonames.values():
+                    if special.kind == "city" and special.country == "UA" and special.katottg:
+                        if fold(special.name_uk or "") in keys and special.point is None:
+                            candidates.append(special)
+            best: tuple[float, Place] | None = None
+            for place in {p.id: p for p in candidates if p.geonames_id is None or p.kind == "city"}.values():
+                if place.katottg is None or (place.geonames_id and place.precision == "geonames"):
+                    continue
+                distance = 0.0 if place.point is None else _distance_km(place.point, (city.lat, city.lon))
+                if best is None or distance < best[0]:
+                    best = (distance, place)
+            limit = 8.0 if best is not None and best[1].precision == "postal" else 15.0
+            if best is None or best[0] > limit:
+                continue
+            target = best[1]
+            del self.places[standalone.id]
+            self.renamed[standalone.id] = standalone.id  # no references to it exist yet
+            self._merge_geonames(target, city)
+            merged += 1
+        self.remap_references()
+        self.stats["geonames_ua_linked"] = linked_before + merged
+        self.stats["geonames_ua_late_links"] = merged
+
     def country_points(self) -> None:
         """Countries take their capital's point; RU regions the median of their places."""
         capitals: dict[tuple[str, str], Place] = {}
@@ -809,7 +861,7 @@ class Builder:
                     common += 1
                 if common < max(3, len(name) - 3):
                     continue
-                key = (-common, rank.get(place.kind, 9), place.id, place)
+                key = (rank.get(place.kind, 9), -common, place.id, place)
                 if best is None or key[:3] < best[:3]:
                     best = key
             if best is not None:
@@ -818,27 +870,23 @@ class Builder:
 
     # -- names: deduplicate ----------------------------------------------------------------
     def _drop_centre_names_of_regions(self) -> None:
-        """A region keeps no one-word name that is its own centre's: ISO's Romanian
-        ``Harkov`` or GeoNames' admin1 ``Kharkiv`` mean the city to every reader."""
-        city_names: dict[str, set[str]] = defaultdict(set)
+        """A region keeps no one-word name that is its centre's in any spelling: ISO's
+        Romanian ``Harkov`` or GeoNames' admin1 ``Kharkiv`` mean the city to every reader.
+        Spellings are compared by their romanisation-invariant keys."""
+        city_keys: dict[str, set[str]] = defaultdict(set)
         by_english: dict[str, set[str]] = defaultdict(set)
         for place in self.places.values():
             if place.kind == "city" and place.admin1_id:
-                folded = {fold(n[0]) for n in place.names}
-                city_names[place.admin1_id].update(folded)
+                keys = {_invariant(n[0]) for n in place.names}
+                city_keys[place.admin1_id].update(keys)
                 if place.name_en:
-                    by_english[place.name_en].update(folded)
-        for region in self.admin1_by_geonames.values():
-            stem = getattr(region, "stem_en", None)
-            if stem:  # Kyiv Oblast's centre, Kyiv, is a region of its own
-                city_names[region.id].update(by_english.get(stem, set()))
+                    by_english[place.name_en].update(keys)
         for region in self.admin1_by_geonames.values():
             if region.kind != "oblast":
                 continue
-            names = city_names.get(region.id, set())
-            region.names = [
-                n for n in region.names if " " in n[0] or "-" in n[0] or fold(n[0]) not in names
-            ]
+            stem = getattr(region, "stem_en", None)
+            keys = city_keys.get(region.id, set()) | by_english.get(stem or "", set())
+            region.names = [n for n in region.names if _invariant(n[0]) not in keys]
 
     def finish_names(self) -> None:
         """One row per (name, language, type) and no alternate that repeats an official name."""
@@ -946,6 +994,7 @@ def build(
         ("KATOTTG units", builder.katottg_units),
         ("GeoNames places and links", builder.geonames_places),
         ("coordinates", builder.coordinates),
+        ("late links", builder.late_links),
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),

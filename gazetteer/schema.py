@@ -18,6 +18,8 @@ Tables a person can read in ``sqlite3`` or datasette:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 SCHEMA_VERSION = 1
 
@@ -131,3 +133,72 @@ def create(conn: sqlite3.Connection) -> None:
 def rebuild_fts(conn: sqlite3.Connection) -> None:
     """Refill the FTS5 index from ``names`` (after a bulk load or many edits)."""
     conn.execute("INSERT INTO names_fts(names_fts) VALUES ('rebuild')")
+
+
+# -- migrations ------------------------------------------------------------------------------
+# Version 0 is the shape of the first user gazetteers: ``places`` without ``status`` and
+# ``status_reason``, and no ``history`` table. Each migration takes a file from version
+# ``n`` to ``n + 1`` and runs inside the caller's transaction.
+
+
+def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+    """Add place status (for ``retire``) and the edit history."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
+    if "status" not in columns:
+        conn.execute("ALTER TABLE places ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
+    if "status_reason" not in columns:
+        conn.execute("ALTER TABLE places ADD COLUMN status_reason TEXT")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+        " author TEXT NOT NULL, action TEXT NOT NULL, place_id TEXT, details TEXT NOT NULL,"
+        " reason TEXT)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS history_place ON history(place_id)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_0_to_1}
+
+
+def version_of(conn: sqlite3.Connection) -> int:
+    """The file's ``meta.schema_version`` (0 when it records none)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def backup_path(path: Path, old_version: int) -> Path:
+    """Where :func:`migrate` keeps the file as it was before migrating it."""
+    return path.with_name(f"{path.name}.bak-v{old_version}")
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int | None:
+    """Bring an older gazetteer up to :data:`SCHEMA_VERSION` in place; return the old version.
+
+    ``conn`` is a writable autocommit connection (``isolation_level=None``) to ``path``. The
+    file is first copied, consistently, to ``<file>.bak-v<old>`` with SQLite's backup API,
+    so that a user can go back if a migration surprises them; then every step runs in one
+    ``BEGIN IMMEDIATE`` transaction, so that a crash leaves either the old or the new schema.
+    Returns ``None`` when the file is already current.
+    """
+    old = version_of(conn)
+    if old >= SCHEMA_VERSION:
+        return None
+    backup = backup_path(path, old)
+    target = sqlite3.connect(backup)
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = version_of(conn)  # another writer may have migrated it meanwhile
+        for version in range(current, SCHEMA_VERSION):
+            MIGRATIONS[version](conn)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return old

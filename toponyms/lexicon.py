@@ -43,3 +43,42 @@ def category(name: str) -> str | None:
 
 def is_non_place(name: str) -> bool:
     return category(name) is not None
+
+
+@lru_cache(maxsize=50_000)
+def dictionary_class(word: str) -> str | None:
+    """What the Russian and Ukrainian dictionaries (pymorphy3) say a single word is:
+    ``"person"`` for a known first name, surname or patronymic, ``"word"`` for a known
+    common word that is not a place name, else ``None`` (unknown, or a toponym).
+
+    Latin words are read through their most likely Russian spelling, so ``Budanov`` is
+    looked up as ``Буданов``. The resolver uses this to refuse resemblance-based answers
+    (another transliteration, a typo) for queries such as *Lavrov* or *сегодня*.
+    """
+    from toponyms.text import morph
+    from toponyms.text.normalize import script_of
+    from toponyms.text.translit import cyrillize
+
+    if " " in word.strip() or not word.strip():
+        return None
+    script = script_of(word)
+    if script == "Latn":
+        spelled = cyrillize(word, "ru")[:1]
+        if not spelled:
+            return None
+        word = spelled[0]
+    elif script != "Cyrl":
+        return None
+    found: str | None = None
+    for lang in ("ru", "uk"):
+        parses = morph._analyzer(lang).parse(word.casefold())
+        known = [p for p in parses if p.is_known and p.score >= 0.2]
+        if not known:
+            continue
+        grammemes = [set(p.tag.grammemes) for p in known]
+        if any(g & {"Geox", "geo"} for g in grammemes):
+            return None
+        if any(g & {"Surn", "Name", "Patr", "lname", "fname", "patr"} for g in grammemes):
+            return "person"
+        found = "word"
+    return found

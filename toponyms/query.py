@@ -21,6 +21,11 @@ from importlib import resources
 
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;/]\s*")
+# "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in".
+_IN_REGION = re.compile(
+    r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|Oblast|Region|"
+    r"Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|Krai|krai))\s*$"
+)
 
 
 @lru_cache(maxsize=1)
@@ -73,20 +78,44 @@ def strip_type_prefix(name: str) -> str:
     return result
 
 
+@lru_cache(maxsize=1)
+def prepositions() -> frozenset[str]:
+    """Locative prepositions of the languages we read (``toponyms/data/context_words.tsv``)."""
+    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
+    words = set()
+    for line in text.splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 2 and cells[1] == "preposition":
+            words.add(cells[0].casefold())
+    return frozenset(words)
+
+
+def strip_preposition(name: str) -> str:
+    """``під Бахмутом`` → ``Бахмутом``; ``w Charkowie`` → ``Charkowie``: a lower-case
+    preposition before a capitalised word is context, not part of the name."""
+    head, _, rest = name.partition(" ")
+    if rest and rest[:1].isupper() and head.casefold() in prepositions() and head.islower():
+        return rest
+    return name
+
+
 def split(text: str) -> Query:
     """Take a cleaned query apart into its name and qualifiers."""
     qualifiers: list[str] = []
 
     def take(match: re.Match[str]) -> str:
         inner = (match.group(1) or match.group(2) or "").strip()
-        if inner:
-            qualifiers.append(inner)
+        qualifiers.extend(p.strip() for p in _SEPARATORS.split(inner) if p.strip())
         return " "
 
     name = _BRACKETS.sub(take, text)
+    within = _IN_REGION.search(name)
+    if within is not None:
+        qualifiers.append(within.group(2).strip())
+        name = name[: within.start()]
     parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
     if not parts:
         return Query(text=text, name=text.strip(), qualifiers=tuple(qualifiers))
-    name = " ".join(parts[0].split())
+    name = strip_preposition(" ".join(parts[0].split()))
     qualifiers = [*parts[1:], *qualifiers]
     return Query(text=text, name=strip_type_prefix(name), qualifiers=tuple(qualifiers))

@@ -30,7 +30,6 @@ within :data:`AMBIGUITY_RATIO` of the best.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from gazetteer import store
 from toponyms import index, lexicon
@@ -55,7 +54,13 @@ from toponyms.text.normalize import clean, script_of
 
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
-MAX_FUZZY_CANDIDATES = 400
+MAX_FUZZY_CANDIDATES = 3000
+# How much a weaker piece of evidence (another place's alternate name, another spelling)
+# counts against a stronger one in the prior share: a 0.04 gap in evidence is a factor of
+# about ten, so a town's official name beats a larger city's old or alternate name.
+EVIDENCE_SHARPNESS = 60.0
+FUZZY_COUNTRIES = frozenset({"UA", "RU"})
+STRONG_TYPES = frozenset({"official", "romanized", "exonym"})
 
 RULE_WEIGHT = {
     "exact": 1.0,
@@ -272,22 +277,32 @@ class Resolver:
 
     # -- candidate generation ------------------------------------------------------------------
     def _hits_for(self, text: str, rule: str | None = None) -> list[_Hit]:
-        """Hits for one form of the name under its exact and invariant keys."""
+        """Hits for one form of the name under its exact and invariant keys.
+
+        An invariant (other-spelling) hit on a place outside Ukraine and Russia counts only
+        for its official names and exonyms written in the query's own script: GeoNames'
+        many alternate spellings of world cities, and a Cyrillic query's coincidence with
+        a foreign Latin name (Бучі ~ Buhi), are noise, not evidence.
+        """
         hits: list[_Hit] = []
         exact = exact_key(text)
         if not exact:
             return hits
-        found = self._lookup(exact, "x")
+        found = list(self._lookup(exact, "x"))
         script = script_of(text)
         if script in ("Latn", "Cyrl", "mixed"):
             inv = invariant_key(text)
             if inv:
-                found = found + self._lookup(inv, "i")
+                for hit in self._lookup(inv, "i"):
+                    if self.place(hit.place_id).country not in FUZZY_COUNTRIES and (
+                        hit.type == "alternate" or script_of(hit.name) != script
+                    ):
+                        continue
+                    found.append(hit)
         for hit in found:
             if rule is not None:
-                weaker = "inflection" if rule == "inflection" and hit.rule == "exact" else rule
                 hit = _Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
-                           hit.valid_to, weaker, hit.similarity)
+                           hit.valid_to, rule, hit.similarity)
             hits.append(hit)
         return hits
 
@@ -318,6 +333,8 @@ class Resolver:
                     for counterpart in ukru.counterparts(form):
                         probe(counterpart, "uk_ru")
         elif script == "Latn":
+            for form in latin_lemmas(text):
+                probe(form, "inflection")
             for lang in ("ru", "uk"):
                 for form in cyrillize(text, lang)[:4]:
                     if probe(form, "translit"):
@@ -342,17 +359,20 @@ class Resolver:
                 variants,
             )
         }
-        limit = 1 if len(key) < 7 else 2
+        limit = 1 if len(key) < 9 else 2
         hits: list[_Hit] = []
         for candidate in candidates:
             if candidate == key:
                 continue
-            distance = Levenshtein.distance(key, candidate, score_cutoff=limit)
+            distance = OSA.distance(key, candidate, score_cutoff=limit)
             if distance > limit:
                 continue
             # One edit in a short name says less than one edit in a long one.
             similarity = 1.0 - distance / max(len(key), len(candidate)) * 1.6
             for hit in self._lookup(candidate, "i"):
+                place = self.place(hit.place_id)
+                if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 500_000:
+                    continue  # typo tolerance is for Ukraine, Russia and the world's big cities
                 hits.append(_Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
                                  hit.valid_to, "fuzzy", max(similarity, 0.0)))
         return hits
@@ -366,8 +386,13 @@ class Resolver:
         return weight * type_weight
 
     def _prior(self, place: Place) -> float:
+        """Importance: population, or a default by kind; a Ukrainian place that GeoNames
+        also records is a better-known one than its namesakes that only the codifier lists."""
         population = place.population or 0
-        return max(float(population), KIND_PRIOR.get(place.kind, 500.0))
+        prior = max(float(population), KIND_PRIOR.get(place.kind, 500.0))
+        if place.katottg and place.geonames_id:
+            prior *= 3.0
+        return prior
 
     def _rank(
         self,
@@ -379,8 +404,16 @@ class Resolver:
         countries: frozenset[str] | None,
         near: tuple[float, float] | None,
         limit: int,
+        context: frozenset[str] | None = None,
     ) -> tuple[list[Match], float]:
         """Best match per place, ranked; returns the matches and the best evidence seen."""
+        context_ids = context
+        hits = list(hits)
+        exact_places = {h.place_id for h in hits if h.rule == "exact" and h.type in STRONG_TYPES}
+        if exact_places:
+            # The text is exactly some place's name: another spelling's coincidence with a
+            # different place's name (Uman ~ Umman, Oman) is not evidence for that place.
+            hits = [h for h in hits if h.rule != "invariant" or h.place_id in exact_places]
         best: dict[str, tuple[float, _Hit]] = {}
         for hit in hits:
             evidence = self._evidence(hit, as_of)
@@ -410,7 +443,10 @@ class Resolver:
                 closeness = 1.0 / (1.0 + km / 50.0)
                 parts["near_km"] = round(km, 1)
                 context *= closeness
-            weight = self._prior(place) * context * math.exp(25 * (evidence - 1.0))
+            if context_ids is not None and self._ancestors(place.id) & context_ids:
+                context *= 30.0  # the document (or caller) is about this region
+                parts["document"] = 1.0
+            weight = self._prior(place) * context * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
             scored.append((weight, evidence, parts, place, hit))
         if not scored:
             return [], max((e for e, _ in best.values()), default=0.0)
@@ -432,6 +468,14 @@ class Resolver:
         matches.sort(key=lambda m: (-m.score, -(m.place.population or 0), m.place.id))
         return matches[:limit], top_evidence
 
+    def _rank_with_context(self, hits: list[_Hit], context: frozenset[str]) -> list[Match]:
+        """Rank hits with a document's regions as a soft qualifier (for extraction)."""
+        matches, _ = self._rank(
+            hits, as_of=None, qualifiers=[], within=None, countries=None, near=None, limit=5,
+            context=context,
+        )
+        return matches
+
     # -- qualifiers --------------------------------------------------------------------------
     def _region_ids(self, text: str) -> frozenset[str]:
         """The places a qualifier may mean (regions first; a city stands for its region)."""
@@ -451,19 +495,23 @@ class Resolver:
         return frozenset(ids)
 
     def _region_tail(self, words: list[str]) -> tuple[str, frozenset[str]] | None:
-        """A region glued to the end of a name: ``Миколаївка Донецької області``."""
+        """A region glued to the end of a name: ``Миколаївка Донецької області``.
+
+        The tail must hold a region word (область, oblast, raion …) or be, by itself, the
+        name of an oblast or raion; a city at the end is not taken as a qualifier, or
+        *Нової Каховки* would read as a Нова near Kakhovka.
+        """
         _, region_words = _type_words()
         for cut in range(len(words) - 1, 0, -1):
-            tail = " ".join(words[cut:])
-            if not any(w.casefold().strip(".,") in region_words for w in words[cut:]) and (
-                cut < len(words) - 1
-            ):
-                continue
-            ids = self._region_ids(tail)
+            tail_words = words[cut:]
+            has_region_word = any(w.casefold().strip(".,") in region_words for w in tail_words)
+            tail = strip_type_prefix(" ".join(tail_words))
+            hits = self._hits_for(tail) or self._variant_hits(tail)
+            allowed = {"oblast", "raion", "hromada"} | ({"city"} if has_region_word else set())
             regions = frozenset(
-                i for i in ids if self.place(i).kind in REGION_KINDS or i.startswith("geonames:")
+                h.place_id for h in hits if self.place(h.place_id).kind in allowed
             )
-            if regions:
+            if regions and (has_region_word or len(tail_words) == 1):
                 return " ".join(words[:cut]), regions
         return None
 
@@ -512,34 +560,44 @@ class Resolver:
         query = split(text)
         qualifiers = [self._region_ids(q) for q in query.qualifiers]
         qualifiers = [q for q in qualifiers if q]
-        if lexicon.is_non_place(query.name) and not qualifiers:
-            hits = [h for h in self._hits_for(query.name) if h.rule == "exact" and h.type == "official"]
-            if not hits:
-                return Resolution(query=name, matches=(), ambiguous=False)
-        else:
-            hits = self._hits_for(query.name)
+        # A person's name or a common word (Zelensky, Putin) is no place by resemblance:
+        # only a real name of a place (Kirov, Zhdanov the old Mariupol) may answer it.
+        non_place = not qualifiers and (
+            lexicon.is_non_place(query.name) or lexicon.dictionary_class(query.name) is not None
+        )
+        hits = self._hits_for(query.name)
         ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
-        if not matches or evidence < 0.94:
-            words = query.name.split(" ")
-            tail = self._region_tail(words) if len(words) > 1 and not qualifiers else None
-            if tail is not None:
-                base, region = tail
-                tail_hits = self._hits_for(base) or self._variant_hits(base)
-                tail_matches, tail_evidence = self._rank(
-                    tail_hits, qualifiers=[region], **ranked  # type: ignore[arg-type]
-                )
-                if tail_matches and tail_evidence >= evidence:
-                    matches, evidence = tail_matches, tail_evidence
-        if not matches or evidence < 0.94:
+        small = bool(matches) and self._prior(matches[0].place) < 5_000
+        if not matches or evidence < 0.99 or (small and script_of(query.name) == "Cyrl"):
+            # Not exactly an official name (or only a village's, which a case form of a
+            # city's name may be: Львове is a village, во Львове is Lviv): an inflected form, the other language's
+            # spelling, or a transliteration may fit better (Лимані is Lyman, not Lymany).
             variant_hits = self._variant_hits(query.name)
+            if non_place:
+                # Only a well-known place may answer a person's name or a common word by
+                # another spelling (Хмельницкий, the city; not Буданов, the village Буданів).
+                variant_hits = [
+                    h for h in variant_hits
+                    if h.rule == "inflection" or (self.place(h.place_id).population or 0) >= 100_000
+                ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
                     [*hits, *variant_hits], qualifiers=qualifiers, **ranked  # type: ignore[arg-type]
                 )
                 if extra_evidence >= evidence:
                     matches, evidence = extra, extra_evidence
-        if (not matches or evidence < 0.9) and not lexicon.is_non_place(query.name):
+        if (not matches or evidence < 0.9) and not qualifiers and " " in query.name:
+            tail = self._region_tail(query.name.split(" "))
+            if tail is not None:
+                base, region = tail
+                tail_hits = self._hits_for(base) + self._variant_hits(base)
+                tail_matches, tail_evidence = self._rank(
+                    tail_hits, qualifiers=[region], **ranked  # type: ignore[arg-type]
+                )
+                if tail_matches and tail_evidence >= evidence:
+                    matches, evidence = tail_matches, tail_evidence
+        if (not matches or evidence < 0.9) and not non_place:
             fuzzy = self._fuzzy_hits(query.name)
             if fuzzy:
                 extra, extra_evidence = self._rank(
@@ -595,6 +653,31 @@ class Resolver:
         return extract(self, text, lang=lang, min_score=min_score)
 
 
+@lru_cache(maxsize=1)
+def _latin_endings() -> tuple[tuple[str, str], ...]:
+    """(oblique ending, nominative ending) pairs of Latin-script languages, longest first."""
+    from importlib import resources
+
+    text = resources.files("toponyms.data").joinpath("latin_endings.tsv").read_text("utf-8")
+    pairs = []
+    for line in text.splitlines()[1:]:
+        if line and not line.startswith(("#", "lang\t")):
+            _, oblique, nominative, *_ = line.split("\t")
+            pairs.append((oblique, nominative))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def latin_lemmas(text: str) -> list[str]:
+    """Nominative candidates of a Polish (or Czech) case form: ``Charkowie`` → ``Charków``."""
+    words = text.split(" ")
+    last = words[-1]
+    forms = []
+    for oblique, nominative in _latin_endings():
+        if last.endswith(oblique) and len(last) - len(oblique) >= 3:
+            forms.append(" ".join([*words[:-1], last[: -len(oblique)] + nominative]))
+    return forms[:8]
+
+
 def _countries(country: str | Iterable[str] | None) -> frozenset[str] | None:
     if country is None:
         return None
@@ -616,6 +699,3 @@ def open_resolver(db: str | Path | None) -> Resolver:
     """A resolver on ``db`` (or the default), for the CLI."""
     return Resolver(db=db)
 
-
-def _unused(_: sqlite3.Connection) -> None:  # pragma: no cover - keeps sqlite3 import for typing
-    return None

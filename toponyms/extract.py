@@ -1,0 +1,346 @@
+"""Find and resolve every place mention in running text.
+
+The pipeline, per document:
+
+1. **tokens** — words with their offsets in the input (letters, inner apostrophes and
+   hyphens), sentence starts and whether the text is a capitalised headline;
+2. **candidate spans** — runs of one to :data:`MAX_WORDS` words that start with a capital
+   letter (or lie in an all-capitals headline), whose exact or romanisation-invariant key
+   is a gazetteer name, or whose Ukrainian/Russian nominative form is
+   (:func:`toponyms.text.morph.lemma_candidates`); longest span first, no overlaps;
+3. **filters** — people, organisations and common words (``toponyms/data/non_places.tsv``)
+   and sentence-initial function words are not places unless a locative preposition
+   (в, у, під, near, in, w, bei …) stands before them; names inside organisation names
+   listed there (Dynamo Kyiv) are skipped whole;
+4. **region words** — a name followed by *region, oblast, області, обласна* … is resolved as
+   the region; the span stays the name itself;
+5. **document-level disambiguation** — mentions are resolved first without context; the
+   regions of the confident ones (and the oblasts and raions mentioned) then act as a soft
+   qualifier for the rest, and one form keeps one sense within a document.
+
+Offsets are Python string offsets into the input, so ``text[start:end]`` is the mention.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from toponyms import lexicon
+from toponyms.errors import InvalidInputError
+from toponyms.models import Match, Mention
+from toponyms.text.keys import exact_key, invariant_key
+from toponyms.text.normalize import clean, script_of
+
+if TYPE_CHECKING:
+    from toponyms.resolve import Resolver, _Hit
+
+MAX_WORDS = 4
+MAX_TEXT_CHARS = 10_000_000
+_WORD = re.compile(r"[^\W\d_](?:[\w'’ʼ`\u0301]*[^\W_]|)(?:-[^\W\d_][\w'’ʼ`\u0301]*)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…]\s*$|^\s*$|[\n\r]\s*$|[:;«\"“„(\[]\s*$")
+_POSSESSIVE = ("'s", "’s", "ʼs")
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    capital: bool
+    sentence_start: bool
+
+
+@lru_cache(maxsize=1)
+def _context_words() -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
+    """Locative prepositions, region words (→ kind), and sentence-start stop words."""
+    prepositions: set[str] = set()
+    regions: dict[str, str] = {}
+    stops: set[str] = set()
+    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#") or line.startswith("word\t"):
+            continue
+        word, role, *_ = line.split("\t")
+        word = word.casefold()
+        if role == "preposition":
+            prepositions.add(word)
+        elif role.startswith("region:"):
+            regions[word] = role.split(":", 1)[1]
+        elif role == "stop":
+            stops.add(word)
+    return frozenset(prepositions), regions, frozenset(stops)
+
+
+class KeySets:
+    """Every exact and invariant key of the gazetteer in memory, for fast span tests.
+
+    Loaded once per resolver on first use (about half a second); a set look-up costs a
+    fraction of a SQLite query, which matters when every capitalised word is a candidate.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.exact: set[str] = set()
+        self.invariant: set[str] = set()
+        for key, kind in conn.execute("SELECT key, kind FROM name_keys"):
+            (self.exact if kind == "x" else self.invariant).add(key)
+        self.first_words: dict[str, int] = {}
+        for key in self.exact:
+            words = key.split(" ")
+            if len(words) > 1 and self.first_words.get(words[0], 1) < len(words):
+                self.first_words[words[0]] = len(words)
+
+
+def tokenize(text: str) -> list[_Token]:
+    """Words with offsets; a possessive 's is left out of the word."""
+    tokens: list[_Token] = []
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        start, end = match.start(), match.end()
+        word = match.group()
+        if word.endswith(_POSSESSIVE) and len(word) > 3:
+            end -= 2
+            word = word[:-2]
+        between = text[previous_end:start]
+        sentence_start = not tokens or bool(_SENTENCE_END.search(between))
+        tokens.append(_Token(start, end, word, word[:1].isupper(), sentence_start))
+        previous_end = end
+    return tokens
+
+
+def _is_headline(tokens: list[_Token]) -> bool:
+    letters = [t for t in tokens if len(t.text) > 1]
+    return len(letters) >= 2 and all(t.text.isupper() for t in letters)
+
+
+def _lang_of(text: str, lang: str | None) -> str | None:
+    if lang:
+        return lang
+    sample = text[:2000].casefold()
+    if any(ch in sample for ch in "іїєґ"):
+        return "uk"
+    if any(ch in sample for ch in "ыэъё"):
+        return "ru"
+    return None
+
+
+class Extractor:
+    """Extraction bound to one resolver (and its gazetteer)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._keys: KeySets | None = None
+
+    @property
+    def keys(self) -> KeySets:
+        if self._keys is None:
+            self._keys = KeySets(self.resolver._conn)
+        return self._keys
+
+    # -- spans ----------------------------------------------------------------------------
+    def _forms(self, span: str, lang: str | None) -> list[tuple[str, str]]:
+        """(form, rule) pairs under which a span may be a gazetteer name, best first."""
+        forms: list[tuple[str, str]] = []
+        key = exact_key(span)
+        if key in self.keys.exact:
+            forms.append((span, "exact"))
+        script = script_of(span)
+        if not forms and script in ("Latn", "Cyrl") and invariant_key(span) in self.keys.invariant:
+            forms.append((span, "invariant"))
+        if script == "Cyrl" and not forms:
+            from toponyms.text import morph
+
+            for lemma in morph.lemma_candidates(span, lang if lang in ("uk", "ru") else None):
+                if exact_key(lemma) in self.keys.exact:
+                    forms.append((lemma, "inflection"))
+                    break
+        return forms
+
+    def _candidate_spans(
+        self, tokens: list[_Token], headline: bool, lang: str | None
+    ) -> Iterator[tuple[int, int, list[tuple[str, str]]]]:
+        """(first token, last token + 1, forms) for each span that may be a place."""
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if not (token.capital or headline):
+                i += 1
+                continue
+            first = exact_key(token.text)
+            longest = min(MAX_WORDS, max(self.keys.first_words.get(first, 1), 3 if _cyr(token) else 2))
+            found = None
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                words = tokens[i : i + n]
+                if not _contiguous(words, self._text):
+                    continue
+                if n > 1 and not (words[-1].capital or headline or _cyr(words[-1])):
+                    continue
+                span = self._text[words[0].start : words[-1].end]
+                forms = self._forms(span, lang)
+                if forms:
+                    found = (i, i + n, forms)
+                    break
+            if found is not None:
+                yield found
+                i = found[1]
+            else:
+                i += 1
+
+    # -- filters --------------------------------------------------------------------------
+    def _has_preposition(self, tokens: list[_Token], index: int) -> bool:
+        prepositions, _, _ = _context_words()
+        return index > 0 and tokens[index - 1].text.casefold() in prepositions
+
+    def _blocked(self, tokens: list[_Token], first: int, last: int, span: str) -> bool:
+        """Whether a span is better read as a person, organisation or common word."""
+        _, _, stops = _context_words()
+        folded = span.casefold()
+        token = tokens[first]
+        if last - first == 1 and token.sentence_start and folded in stops:
+            return True
+        category = lexicon.category(span)
+        if category is None and last - first == 1:
+            category = lexicon.category(token.text)
+        if category is None:
+            return False
+        return not self._has_preposition(tokens, first)
+
+    def _organisation_spans(self, tokens: list[_Token]) -> set[int]:
+        """Tokens inside multi-word organisation names listed as non-places (Dynamo Kyiv)."""
+        covered: set[int] = set()
+        for i in range(len(tokens)):
+            for n in (4, 3, 2):
+                if i + n > len(tokens):
+                    continue
+                span = self._text[tokens[i].start : tokens[i + n - 1].end]
+                if lexicon.category(span) is not None:
+                    covered.update(range(i, i + n))
+                    break
+        return covered
+
+    # -- resolution --------------------------------------------------------------------------
+    def extract(self, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+        if not isinstance(text, str):
+            raise InvalidInputError(f"text must be a str, not {type(text).__name__}")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInputError(
+                f"text is {len(text):,} characters; split it (at most {MAX_TEXT_CHARS:,} a document)"
+            )
+        if not text.strip():
+            return []
+        clean(text[:1000] if len(text) > 1000 else text, max_length=MAX_TEXT_CHARS)
+        self.resolver._fresh()
+        self._text = text
+        lang = _lang_of(text, lang)
+        tokens = tokenize(text)
+        headline = _is_headline(tokens)
+        skip = self._organisation_spans(tokens)
+        _, region_words, _ = _context_words()
+        pending: list[tuple[int, int, list[_Hit], str | None]] = []
+        for first, last, forms in self._candidate_spans(tokens, headline, lang):
+            if any(i in skip for i in range(first, last)):
+                continue
+            span = text[tokens[first].start : tokens[last - 1].end]
+            if self._blocked(tokens, first, last, span):
+                continue
+            region_kind = None
+            if last < len(tokens):
+                region_kind = region_words.get(tokens[last].text.casefold())
+            hits = self._hits(forms, tokens, last, region_kind)
+            if hits:
+                pending.append((first, last, hits, region_kind))
+        return self._disambiguate(tokens, pending, min_score)
+
+    def _hits(
+        self, forms: list[tuple[str, str]], tokens: list[_Token], last: int, region_kind: str | None
+    ) -> list[_Hit]:
+        hits: list[_Hit] = []
+        if region_kind is not None:
+            phrase = f"{forms[0][0]} {tokens[last].text}"
+            region_hits = self.resolver._hits_for(phrase) or self.resolver._variant_hits(phrase)
+            for kind_word in ("oblast", "raion"):
+                if not region_hits and region_kind == kind_word:
+                    region_hits = self.resolver._hits_for(f"{forms[0][0]} {kind_word}")
+            region_hits = [
+                h for h in region_hits if self.resolver.place(h.place_id).kind in ("oblast", "raion", "hromada")
+            ]
+            if region_hits:
+                return region_hits
+        for form, rule in forms:
+            found = self.resolver._hits_for(form, None if rule == "exact" else rule)
+            hits.extend(h for h in found if h.rule in ("exact", "invariant", "inflection"))
+        return hits
+
+    def _disambiguate(
+        self, tokens: list[_Token], pending: list[tuple[int, int, list[_Hit], str | None]], min_score: float
+    ) -> list[Mention]:
+        resolver = self.resolver
+        first_pass: list[tuple[int, int, list[Match]]] = []
+        for first, last, hits, _ in pending:
+            matches, _ = resolver._rank(
+                hits, as_of=None, qualifiers=[], within=None, countries=None, near=None, limit=5
+            )
+            first_pass.append((first, last, matches))
+        # Regions the document is about: those of its confident mentions.
+        context: set[str] = set()
+        for _, _, matches in first_pass:
+            if matches and matches[0].score >= 0.8:
+                best = matches[0].place
+                context |= {i for i in resolver._ancestors(best.id) if not i.startswith("geonames:") or True}
+        context_ids = frozenset(context)
+        senses: dict[str, Match] = {}
+        mentions: list[Mention] = []
+        for (first, last, hits, _), (_, _, matches) in zip(pending, first_pass, strict=True):
+            span_text = self._text[tokens[first].start : tokens[last - 1].end]
+            key = exact_key(span_text)
+            best = senses.get(key)
+            if best is None:
+                if matches and len(matches) > 1 and context_ids:
+                    ranked = resolver._rank_with_context(hits, context_ids)
+                    matches = ranked or matches
+                if not matches:
+                    continue
+                best = matches[0]
+                senses[key] = best
+            if best.score < min_score:
+                continue
+            mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
+        return mentions
+
+
+def _cyr(token: _Token) -> bool:
+    return script_of(token.text) == "Cyrl"
+
+
+def _contiguous(words: list[_Token], text: str) -> bool:
+    """Words of one name are separated by a single space or hyphen, not by punctuation."""
+    for a, b in zip(words, words[1:], strict=False):
+        gap = text[a.end : b.start]
+        if gap not in (" ", "-", "\u00a0"):
+            return False
+    return True
+
+
+def extract(resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+    """Every place mention in ``text`` (the library entry point; see the module docstring)."""
+    extractor = getattr(resolver, "_extractor", None)
+    if extractor is None:
+        extractor = Extractor(resolver)
+        resolver._extractor = extractor  # type: ignore[attr-defined]
+    return extractor.extract(text, lang=lang, min_score=min_score)
+
+
+def extract_many(
+    resolver: Resolver, docs: Iterable[tuple[str, str]], *, lang: str | None = None, min_score: float = 0.5
+) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
+    """``(id, text)`` pairs → ``(id, mentions)``, lazily; a bad document yields its error."""
+    for doc_id, text in docs:
+        try:
+            yield doc_id, extract(resolver, text, lang=lang, min_score=min_score)
+        except InvalidInputError as error:
+            yield doc_id, error
