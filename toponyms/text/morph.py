@@ -129,6 +129,7 @@ _BONUS_CASE: Final = 20.0
 _BONUS_GENDER: Final = 10.0
 _PENALTY_APPOSITION: Final = 15.0  # a noun before the head noun: rare in place names
 _PRUNE_MARGIN: Final = 30.0  # candidates this far below the best are dropped
+_KEEP_PER_WORD: Final = 10  # candidates kept per word (phrases combine at most 5 per word)
 
 
 # --------------------------------------------------------------------------- rule table
@@ -470,18 +471,20 @@ def _word_info(word: str, lang: str) -> _WordInfo:
         if nom_rule is not None:
             id_pos, id_genders = nom_rule.pos, frozenset(nom_rule.gender)
 
+    totals = {f: best_dict.get(f, 0.0) + best_rule.get(f, 0.0) for f in {*best_dict, *best_rule}}
+    totals.pop(word, None)
+    # Only the best few are ever combined or returned; build candidates for those alone.
+    best_forms = sorted(totals, key=lambda f: (-totals[f], f))[:_KEEP_PER_WORD]
     scored = [
         _Cand(
             form,
-            best_dict.get(form, 0.0) + best_rule.get(form, 0.0),
+            totals[form],
             "".join(sorted(pos.get(form, ()))),
             frozenset(genders.get(form, ())),
             frozenset(cases.get(form, ())),
         )
-        for form in {*best_dict, *best_rule}
-        if form != word
+        for form in best_forms
     ]
-    scored.sort(key=lambda c: (-c.score, c.form))
     identity = _Cand(
         word,
         _W_IDENTITY if may_nom else _W_IDENTITY_WEAK,
@@ -571,6 +574,11 @@ def _lemmas(phrase: str, lang: str | None) -> tuple[str, ...]:
     own = " ".join(words)
     if len(words) == 1 and not _has_cyrillic(own):
         return (own,)
+    if len(langs) > 1:
+        # Letters did not decide; a dictionary that knows the words does (and halves the work).
+        knowing = [one for one in langs if any(_analyzer(one).word_is_known(w) for w in words)]
+        if len(knowing) == 1:
+            langs = knowing
     scored: dict[str, float] = {}
     verdicts: list[tuple[bool, bool]] = []  # (known to the dictionary, may be nominative)
     for one in langs:
@@ -579,7 +587,7 @@ def _lemmas(phrase: str, lang: str | None) -> tuple[str, ...]:
             verdicts.append((info.known, info.may_be_nominative))
             cands: Sequence[_Cand] = info.cands
         else:
-            per_word = {2: 7, 3: 4}.get(len(words), 2)
+            per_word = {2: 5, 3: 3}.get(len(words), 2)
             options, all_nom = _options(words, one, per_word)
             verdicts.append((False, all_nom))
             cands = _combine(options, " ", MAX_CANDIDATES * 2)
