@@ -140,8 +140,20 @@ def resolve(
                 for resolution in resolver.resolve_many([line.text], **options):
                     yield resolution.to_dict()
 
-        render_resolutions(results(), _default_format(fmt), sys.stdout)
+        failed = 0
+
+        def counted(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            nonlocal failed
+            for item in items:
+                failed += "error" in item
+                yield item
+
+        render_resolutions(counted(results()), _default_format(fmt), sys.stdout)
         progress.close()
+    if failed:
+        # Every line was answered; the exit code still tells a script that some were bad.
+        typer.echo(f"toponyms: {failed} input line(s) could not be resolved (see their error)", err=True)
+        raise typer.Exit(2)
 
 
 # -- extract ---------------------------------------------------------------------------------
@@ -165,10 +177,13 @@ def extract(
     with _errors():
         if path is not None and docs is not None:
             raise InvalidInputError("give a text file or --docs, not both")
-        run_extract(
+        failed = run_extract(
             path=path, docs=docs, fmt=fmt.value, lang=None if lang == "auto" else lang,
             min_score=min_score, db=db, out=sys.stdout,
         )
+    if failed:
+        typer.echo(f"toponyms: {failed} document(s) could not be read (see their error)", err=True)
+        raise typer.Exit(2)
 
 
 # -- gazetteer -------------------------------------------------------------------------------
@@ -212,6 +227,387 @@ def gazetteer_info(
             conn.close()
         data["path"] = str(path)
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- gazetteer edits -------------------------------------------------------------------------
+class EditFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    tsv = "tsv"
+    geojson = "geojson"
+
+
+class HistoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+AuthorOption = Annotated[
+    str | None, typer.Option("--author", help="Who makes the edit (default: $USER).")
+]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the history.")]
+EditFormatOption = Annotated[
+    EditFormat, typer.Option("--format", help="text: the id touched; json: an object.")
+]
+
+
+def _edited(result: dict[str, Any], fmt: EditFormat) -> None:
+    """Print what a write touched: its id, or the whole result as one JSON object."""
+    if fmt is EditFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        typer.echo(result["id"])
+
+
+def _gazetteer(db: Path | None) -> Any:
+    from gazetteer.edits import Gazetteer
+
+    return Gazetteer(db)
+
+
+@gazetteer_app.command("init")
+def gazetteer_init(
+    path: Annotated[Path, typer.Argument(help="The new gazetteer file.")],
+    source: Annotated[
+        Path | None, typer.Option("--from", help="Copy this file (default: the shipped one).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+) -> None:
+    """Create a gazetteer of your own, a copy of the default, to edit.
+
+    Example: toponyms gazetteer init my.sqlite && export TOPONYMS_DB=my.sqlite
+    """
+    from gazetteer.edits import Gazetteer
+
+    with _errors():
+        Gazetteer.init(path, source=source, author=author, reason=reason, force=force)
+        _edited({"id": str(path), "path": str(path), "source": str(source or "default")}, fmt)
+
+
+@gazetteer_app.command("add-place")
+def gazetteer_add_place(
+    name: Annotated[str, typer.Option("--name", help="Official name.")],
+    country: Annotated[str, typer.Option("--country", help="ISO country code, e.g. UA.")],
+    kind: Annotated[str, typer.Option("--kind", help="village, city, hromada, ... (see docs).")],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude, -90..90.")],
+    lon: Annotated[float, typer.Option("--lon", help="Longitude, -180..180.")],
+    parent: Annotated[str | None, typer.Option("--parent", help="Id of the enclosing unit.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the name.")] = None,
+    population: Annotated[int | None, typer.Option("--population", min=0)] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Add a place; prints its new id (local:N).
+
+    Example: toponyms gazetteer add-place --name Зоряне --country UA --kind village
+    --lat 46.6 --lon 32.6 --parent katottg:UA65020010000060480 --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).add_place(
+            name=name, country=country, kind=kind, lat=lat, lon=lon, parent=parent, lang=lang,
+            population=population, author=author, reason=reason,
+        )
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("add-name")
+def gazetteer_add_name(
+    place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
+    name: Annotated[str, typer.Argument(help="The name to add.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language (default: guessed).")] = None,
+    type_: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            help="official, alternate, historical, exonym, colloquial or occupation.",
+        ),
+    ] = "alternate",
+    valid_from: Annotated[str | None, typer.Option("--valid-from", help="YYYY-MM-DD.")] = None,
+    valid_to: Annotated[str | None, typer.Option("--valid-to", help="YYYY-MM-DD.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where the name is from.")] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Add a name to a place.
+
+    Example: toponyms gazetteer add-name local:1 Zoriane --lang en --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).add_name(
+            place_id, name, lang=lang, type=type_, valid_from=valid_from, valid_to=valid_to,
+            source=source, author=author, reason=reason,
+        )
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("remove-name")
+def gazetteer_remove_name(
+    place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
+    name: Annotated[str, typer.Argument(help="The name to remove.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Only in this language.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only of this type.")] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Remove a name from a place.
+
+    Example: toponyms gazetteer remove-name local:1 Zoriane --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).remove_name(
+            place_id, name, lang=lang, type=type_, author=author, reason=reason
+        )
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("rename")
+def gazetteer_rename(
+    place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
+    new_name: Annotated[str, typer.Argument(help="Its new official name.")],
+    date: Annotated[str, typer.Option("--date", help="Date of the renaming, YYYY-MM-DD.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language (default: guessed).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="The act or reference.")] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Rename a place; the old official name becomes historical, valid up to --date.
+
+    Example: toponyms gazetteer rename local:1 Світле --date 2024-09-19 --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).rename(
+            place_id, new_name, date=date, lang=lang, source=source, author=author, reason=reason
+        )
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("merge")
+def gazetteer_merge(
+    duplicate_id: Annotated[str, typer.Argument(metavar="DUPLICATE_ID", help="Goes away.")],
+    keep_id: Annotated[str, typer.Argument(metavar="KEEP_ID", help="Stays, takes its names.")],
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Merge a duplicate place into another; its id keeps resolving to KEEP_ID.
+
+    Example: toponyms gazetteer merge local:2 local:1 --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).merge(duplicate_id, keep_id, author=author, reason=reason)
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("retire")
+def gazetteer_retire(
+    place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    author: AuthorOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Retire a place: it stays in the file, the resolver no longer answers with it.
+
+    Example: toponyms gazetteer retire local:1 --reason "absorbed by Kherson" --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).retire(place_id, reason=reason, author=author)
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("set")
+def gazetteer_set(
+    place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
+    lat: Annotated[float | None, typer.Option("--lat", help="Latitude (with --lon).")] = None,
+    lon: Annotated[float | None, typer.Option("--lon", help="Longitude (with --lat).")] = None,
+    population: Annotated[int | None, typer.Option("--population", min=0)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="New kind.")] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Change a place's coordinates, population or kind.
+
+    Example: toponyms gazetteer set local:1 --lat 46.61 --lon 32.62 --db my.sqlite
+    """
+    with _errors():
+        edit = _gazetteer(db).set(
+            place_id, lat=lat, lon=lon, population=population, kind=kind, author=author,
+            reason=reason,
+        )
+        _edited(edit.to_dict(), fmt)
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    path: Annotated[Path, typer.Argument(help="CSV, TSV or GeoJSON file of places.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count, change nothing.")
+    ] = False,
+    file_format: Annotated[
+        ExportFormat | None, typer.Option("--file-format", help="Default: from the extension.")
+    ] = None,
+    author: AuthorOption = None,
+    reason: ReasonOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Import places: all of the file or, on any error, none of it.
+
+    Rows with the id of an existing place update it; others create places. Prints the ids
+    touched (a summary on stderr), or one JSON object with --format json.
+
+    Example: toponyms gazetteer import villages.csv --dry-run --db my.sqlite
+    """
+    with _errors():
+        summary = _gazetteer(db).import_file(
+            path, dry_run=dry_run, format=file_format.value if file_format else None,
+            author=author, reason=reason,
+        )
+        if fmt is EditFormat.json:
+            rest = {k: v for k, v in summary.items() if k != "ids"}
+            typer.echo(json.dumps({"id": summary["ids"], **rest}, ensure_ascii=False))
+            return
+        for place_id in summary["ids"]:
+            typer.echo(place_id)
+        typer.echo(
+            f"{summary['created']} created, {summary['updated']} updated, "
+            f"{summary['unchanged']} unchanged" + (" (dry run: nothing saved)" if dry_run else ""),
+            err=True,
+        )
+
+
+@gazetteer_app.command("export")
+def gazetteer_export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, tsv or geojson.")] = (
+        ExportFormat.csv
+    ),
+    country: Annotated[str | None, typer.Option("--country", help="Only this country.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here, not to stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export active places with all their names (the format import reads).
+
+    Example: toponyms gazetteer export --format geojson --country UA --db my.sqlite > ua.geojson
+    """
+    with _errors():
+        gazetteer = _gazetteer(db)
+        if out is None:
+            gazetteer.export(format=fmt.value, country=country, out=sys.stdout)
+            return
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            gazetteer.export(format=fmt.value, country=country, out=handle)
+
+
+@gazetteer_app.command("history")
+def gazetteer_history(
+    place_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Only this place.")] = None,
+    fmt: Annotated[
+        HistoryFormat | None, typer.Option("--format", help="table on a terminal, else jsonl.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="The last N only.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Every change: when, who, what, why (oldest first).
+
+    Example: toponyms gazetteer history local:1 --db my.sqlite
+    """
+    with _errors():
+        rows = _gazetteer(db).history(place_id, limit=limit)
+        chosen = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "jsonl")
+        if chosen == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif chosen == "jsonl":
+            for row in rows:
+                typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            for row in rows:
+                details = json.dumps(row["details"], ensure_ascii=False)
+                why = f"  ({row['reason']})" if row["reason"] else ""
+                typer.echo(f"{row['at']}  {row['author']:<12} {row['action']:<12} "
+                           f"{row['place_id'] or '-':<28} {details[:80]}{why}")
+
+
+@gazetteer_app.command("check")
+def gazetteer_check(
+    fmt: Annotated[EditFormat, typer.Option("--format", help="text or json.")] = EditFormat.text,
+    fix: Annotated[bool, typer.Option("--fix", help="Rebuild the indexes first.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Check integrity: orphans, duplicates, bad coordinates, empty names, redirects, indexes.
+
+    Exit code 0 when clean, 1 when there are problems.
+
+    Example: toponyms gazetteer check --format json --db my.sqlite
+    """
+    with _errors():
+        report = _gazetteer(db).check(fix=fix, strict=strict)
+    if fmt is EditFormat.json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for group, counts in (("problem", report["counts"]), ("warning", report["warning_counts"])):
+            source = report["problems" if group == "problem" else "warnings"]
+            for check, count in counts.items():
+                if count:
+                    typer.echo(f"{group}: {check}: {count}")
+                    for item in source[check]:
+                        typer.echo(f"  {json.dumps(item, ensure_ascii=False)}")
+        typer.echo("ok" if report["ok"] else "problems found")
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@gazetteer_app.command("upgrade")
+def gazetteer_upgrade(
+    path: Annotated[Path, typer.Argument(help="Your gazetteer file.")],
+    source: Annotated[
+        Path | None, typer.Option("--from", help="The new default (default: the shipped one).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Even if already up to date.")] = False,
+    author: AuthorOption = None,
+    fmt: EditFormatOption = EditFormat.text,
+) -> None:
+    """Rebuild your gazetteer on a new default, replaying your own edits onto it.
+
+    Edits whose place is gone upstream are skipped and listed; the old file is kept as
+    PATH.bak-upgrade-<time>.
+
+    Example: toponyms gazetteer upgrade my.sqlite
+    """
+    from gazetteer.edits import Gazetteer
+
+    with _errors():
+        summary = Gazetteer.upgrade(path, source=source, author=author, force=force)
+        if fmt is EditFormat.json:
+            typer.echo(json.dumps(summary, ensure_ascii=False))
+            return
+        typer.echo(summary["id"])
+        if summary.get("up_to_date"):
+            typer.echo("already built on that default (use --force to replay anyway)", err=True)
+        else:
+            typer.echo(f"{summary['replayed']} edits replayed, {len(summary['skipped'])} skipped",
+                       err=True)
+            for skipped in summary["skipped"]:
+                typer.echo(f"  skipped: {json.dumps(skipped, ensure_ascii=False)}", err=True)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app directly

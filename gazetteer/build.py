@@ -305,8 +305,8 @@ class Builder:
                 )
             )
             place.add_name(place.name_uk or unit.name, "uk", "official", "KATOTTG")
-            if place.name_uk != unit.name:
-                place.add_name(unit.name, "uk", "alternate", "KATOTTG")
+            # A hromada's or raion's bare adjective (Покровська, Бахмутський) is not kept as
+            # a name: in text it is nearly always a case form of the town's name.
         for unit in self.units:
             place = self.by_katottg[unit.code]
             parent = self.by_katottg.get(unit.parent) if unit.parent else None
@@ -710,6 +710,24 @@ class Builder:
                 unresolved.append(f"exonyms: {ex.current_uk} ({ex.oblast_uk}) ← {ex.name}")
                 continue
             place.add_name(ex.name, ex.lang, "exonym", ex.source)
+        countries = {p.iso_code: p for p in self.places.values() if p.kind == "country"}
+        short_named: set[tuple[str, str]] = set()
+        for entry in curated.read_country_names(self.data_dir):
+            country = countries.get(entry.iso)
+            if country is None:
+                unresolved.append(f"country_names: {entry.iso} ← {entry.name}")
+                continue
+            country.add_name(entry.name, entry.lang, "official", entry.source)
+            # The first short name in a language is the canonical one (Росія, not the
+            # formal Російська Федерація of ISO).
+            if (entry.iso, entry.lang) not in short_named:
+                short_named.add((entry.iso, entry.lang))
+                if entry.lang == "uk":
+                    country.name_uk = entry.name
+                elif entry.lang == "ru":
+                    country.name_ru = entry.name
+                elif entry.lang == "en":
+                    country.name_en = entry.name
         for form in curated.read_region_forms(self.data_dir):
             region = self.admin1_by_iso.get(form.iso)
             if region is None:
@@ -864,6 +882,11 @@ class Builder:
                 key = (rank.get(place.kind, 9), -common, place.id, place)
                 if best is None or key[:3] < best[:3]:
                     best = key
+            if best is None and unit.kind == "raion":
+                # Криворізький ← Кривий Ріг: the raion's largest city sharing its first letters.
+                cities = [p for p in places if p.kind == "city" and fold(p.name_uk or "")[:4] == adjective[:4]]
+                if cities:
+                    best = (0, 0, "", max(cities, key=lambda p: (p.population or 0, p.id)))
             if best is not None:
                 result[group_id] = best[3]
         return result
@@ -887,6 +910,33 @@ class Builder:
             stem = getattr(region, "stem_en", None)
             keys = city_keys.get(region.id, set()) | by_english.get(stem or "", set())
             region.names = [n for n in region.names if _invariant(n[0]) not in keys]
+
+    def fill_russian_names(self) -> None:
+        """A Ukrainian place's Russian name: a curated Russian name, else the GeoNames
+        Cyrillic name that is the Ukrainian one's Russian counterpart (Алешки for Олешки)."""
+        from toponyms.text.ukru import counterparts
+
+        preference = {"official": 0, "exonym": 1, "alternate": 2, "colloquial": 3}
+        for place in self.places.values():
+            if place.country != "UA" or place.name_ru or not place.name_uk:
+                continue
+            russian = sorted(
+                (preference.get(t, 9), n) for n, lang, t, *_ in place.names
+                if lang == "ru" and t in preference
+            )
+            if russian:
+                place.name_ru = russian[0][1]
+                continue
+            if place.kind not in ("city", "settlement", "village", "oblast"):
+                continue
+            cyrillic = {fold(n): n for n, lang, t, *_ in place.names
+                        if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"}
+            if not cyrillic:
+                continue
+            for candidate in counterparts(place.name_uk):
+                if fold(candidate) in cyrillic and fold(candidate) != fold(place.name_uk):
+                    place.name_ru = cyrillic[fold(candidate)]
+                    break
 
     def finish_names(self) -> None:
         """One row per (name, language, type) and no alternate that repeats an official name."""
@@ -999,6 +1049,7 @@ def build(
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),
         ("names", builder.finish_names),
+        ("Russian names", builder.fill_russian_names),
         ("references", builder.remap_references),
     )
     for label, step in steps:

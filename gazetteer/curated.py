@@ -157,3 +157,21 @@ def read_admin1_links(data_dir: Path | None = None) -> Iterator[Admin1Link]:
 def read_patterns(data_dir: Path | None = None) -> Iterator[Pattern]:
     for row in read_rows(_path("region_patterns.tsv", data_dir)):
         yield Pattern(row["applies_to"], row["lang"], row["pattern"], row["source"])
+
+
+@dataclass(frozen=True, slots=True)
+class CountryName:
+    """A short, everyday name of a country (Росія, Russland, UK)."""
+
+    iso: str
+    name: str
+    lang: str
+    source: str
+
+
+def read_country_names(data_dir: Path | None = None) -> Iterator[CountryName]:
+    path = _path("country_names.tsv", data_dir)
+    if not path.exists():
+        return
+    for row in read_rows(path):
+        yield CountryName(row["iso"], row["name"].strip(), row["lang"], row["source"])

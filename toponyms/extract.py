@@ -96,6 +96,15 @@ class KeySets:
                 self.first_words[words[0]] = len(words)
 
 
+@lru_cache(maxsize=1)
+def _blockers() -> frozenset[str]:
+    """Words that, right after a name, make it a river's or an organisation's."""
+    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
+    return frozenset(
+        line.split("\t")[0].casefold() for line in text.splitlines() if "\tblocker\t" in line
+    )
+
+
 def tokenize(text: str) -> list[_Token]:
     """Words with offsets; a possessive 's is left out of the word."""
     tokens: list[_Token] = []
@@ -126,6 +135,8 @@ def _lang_of(text: str, lang: str | None) -> str | None:
         return "uk"
     if any(ch in sample for ch in "ыэъё"):
         return "ru"
+    if any(ch in sample for ch in "ąęłńśźż"):
+        return "pl"
     return None
 
 
@@ -150,6 +161,14 @@ class Extractor:
         if key in self.keys.exact:
             forms.append((span, "exact"))
         script = script_of(span)
+        if script == "Latn" and not forms and lang in ("pl", "cs"):
+            # Polish case forms first: Charkowie is Charków, not the village Харкове.
+            from toponyms.resolve import latin_lemmas
+
+            for lemma in latin_lemmas(span):
+                if exact_key(lemma) in self.keys.exact or invariant_key(lemma) in self.keys.invariant:
+                    forms.append((lemma, "inflection"))
+                    break
         if not forms and script in ("Latn", "Cyrl") and invariant_key(span) in self.keys.invariant:
             forms.append((span, "invariant"))
         if script == "Cyrl" and not forms:
@@ -165,10 +184,11 @@ class Extractor:
         self, tokens: list[_Token], headline: bool, lang: str | None
     ) -> Iterator[tuple[int, int, list[tuple[str, str]]]]:
         """(first token, last token + 1, forms) for each span that may be a place."""
+        prepositions, _, _ = _context_words()
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if not (token.capital or headline):
+            if not (token.capital or headline) or token.text.casefold() in prepositions:
                 i += 1
                 continue
             first = exact_key(token.text)
@@ -203,9 +223,13 @@ class Extractor:
         token = tokens[first]
         if last - first == 1 and token.sentence_start and folded in stops:
             return True
+        if last < len(tokens) and tokens[last].text.casefold() in _blockers():
+            return True  # "Dnipro river", "Kyiv Independent": a river or a name's part
         category = lexicon.category(span)
         if category is None and last - first == 1:
-            category = lexicon.category(token.text)
+            category = lexicon.category(token.text) or lexicon.dictionary_class(token.text)
+            if category == "word" and not token.sentence_start:
+                category = None  # a capitalised common noun mid-sentence is a name (Щастя)
         if category is None:
             return False
         return not self._has_preposition(tokens, first)
@@ -273,7 +297,10 @@ class Extractor:
                 return region_hits
         for form, rule in forms:
             found = self.resolver._hits_for(form, None if rule == "exact" else rule)
-            hits.extend(h for h in found if h.rule in ("exact", "invariant", "inflection"))
+            for hit in found:
+                if hit.rule == "invariant" and self.resolver.place(hit.place_id).country not in ("UA", "RU"):
+                    continue  # in running text a foreign name is written as it is spelled
+                hits.append(hit)
         return hits
 
     def _disambiguate(
@@ -295,9 +322,9 @@ class Extractor:
         context_ids = frozenset(context)
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
-        for (first, last, hits, _), (_, _, matches) in zip(pending, first_pass, strict=True):
+        for (first, last, hits, region_kind), (_, _, matches) in zip(pending, first_pass, strict=True):
             span_text = self._text[tokens[first].start : tokens[last - 1].end]
-            key = exact_key(span_text)
+            key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
             if best is None:
                 if matches and len(matches) > 1 and context_ids:

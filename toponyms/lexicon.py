@@ -47,7 +47,7 @@ def is_non_place(name: str) -> bool:
 
 @lru_cache(maxsize=50_000)
 def dictionary_class(word: str) -> str | None:
-    """What the Russian and Ukrainian dictionaries (pymorphy3) say a single word is:
+    """What the Russian dictionary (pymorphy3) says a single word is:
     ``"person"`` for a known first name, surname or patronymic, ``"word"`` for a known
     common word that is not a place name, else ``None`` (unknown, or a toponym).
 
@@ -69,8 +69,10 @@ def dictionary_class(word: str) -> str | None:
         word = spelled[0]
     elif script != "Cyrl":
         return None
+    if any(ch in word.casefold() for ch in "іїєґ'"):
+        return None  # the Ukrainian dictionary tags no place names, so it cannot tell
     found: str | None = None
-    for lang in ("ru", "uk"):
+    for lang in ("ru",):
         parses = morph._analyzer(lang).parse(word.casefold())
         known = [p for p in parses if p.is_known and p.score >= 0.2]
         if not known:

@@ -1,0 +1,181 @@
+"""The ``toponyms extract`` command's work: read text or JSON-lines documents, extract,
+render. Kept out of ``cli.py`` so that the command stays a thin wrapper.
+
+Plain text is read whole (up to the extractor's limit) from a file or standard input;
+``--docs`` reads one JSON object per line and answers one line per document, in order,
+with ``{"id": ..., "error": ...}`` for a line that cannot be read, and goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from toponyms.errors import InvalidInputError
+from toponyms.extract import MAX_TEXT_CHARS
+from toponyms.inputs import Progress, iter_lines, open_binary
+from toponyms.models import Mention
+from toponyms.render import feature, write_geojson, write_json, write_jsonl
+
+CSV_COLUMNS = [
+    "doc_id", "start", "end", "text", "place_id", "name", "name_en", "kind", "country", "admin1",
+    "lat", "lon", "geonames_id", "katottg", "score", "match_type", "matched_name", "rule",
+]
+
+
+def _read_text(path: str | None) -> str:
+    stream = open_binary(path or "-")
+    data = stream.read(MAX_TEXT_CHARS * 4 + 1)
+    if len(data) > MAX_TEXT_CHARS * 4:
+        raise InvalidInputError(
+            f"the text is larger than {MAX_TEXT_CHARS * 4:,} bytes: split it, or use --docs"
+        )
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(f"the text is not valid UTF-8 (byte {error.start + 1})") from None
+
+
+def _documents(path: str) -> Iterator[tuple[Any, str | None, str | None]]:
+    """(id, text, error) for each JSON line of a --docs file."""
+    progress = Progress("documents")
+    for line in iter_lines(open_binary(path), max_bytes=MAX_TEXT_CHARS * 4):
+        progress.step()
+        if line.text is None:
+            yield None, None, line.error
+            continue
+        if not line.text.strip():
+            continue
+        try:
+            doc = json.loads(line.text)
+        except json.JSONDecodeError as error:
+            yield None, None, f"line {line.number}: not JSON ({error.msg})"
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+            doc_id = doc.get("id") if isinstance(doc, dict) else None
+            yield doc_id, None, f"line {line.number}: expected an object with a string \"text\""
+            continue
+        yield doc.get("id", line.number), doc["text"], None
+    progress.close()
+
+
+def _tagged(text: str, mentions: list[Mention]) -> str:
+    """The text with each mention marked ``[[text|place id|name]]``."""
+    parts: list[str] = []
+    position = 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        parts.append(text[position : m.start])
+        parts.append(f"[[{m.text}|{m.match.place.id}|{m.match.place.name}]]")
+        position = m.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _geojson_features(results: list[tuple[Any, list[Mention]]]) -> Iterator[dict[str, Any]]:
+    """One feature per place: mention count, offsets and the names seen."""
+    by_place: dict[str, dict[str, Any]] = {}
+    names: dict[str, set[str]] = defaultdict(set)
+    for doc_id, mentions in results:
+        for m in mentions:
+            place = m.match.place
+            entry = by_place.setdefault(
+                place.id,
+                {"place": place, "count": 0, "mentions": [], "score": 0.0},
+            )
+            entry["count"] += 1
+            entry["score"] = max(entry["score"], m.match.score)
+            entry["mentions"].append({"doc_id": doc_id, "start": m.start, "end": m.end})
+            names[place.id].add(m.text)
+    for place_id, entry in by_place.items():
+        place = entry["place"]
+        yield feature(place.lat, place.lon, {
+            "place_id": place_id, "name": place.name, "name_en": place.name_en,
+            "kind": place.kind, "country": place.country, "admin1": place.admin1,
+            "geonames_id": place.geonames_id, "katottg": place.katottg,
+            "mention_count": entry["count"], "names_seen": sorted(names[place_id]),
+            "mentions": entry["mentions"], "score": round(entry["score"], 4),
+        })
+
+
+def run_extract(
+    *,
+    path: str | None,
+    docs: str | None,
+    fmt: str,
+    lang: str | None,
+    min_score: float,
+    db: Path | None,
+    out: TextIO,
+) -> int:
+    """Run the extract command; returns how many documents failed."""
+    from toponyms.resolve import Resolver
+
+    resolver = Resolver(db=db)
+    failed = 0
+    if docs is None:
+        text = _read_text(path)
+        mentions = resolver.extract(text, lang=lang, min_score=min_score)
+        if fmt == "tagged":
+            out.write(_tagged(text, mentions))
+            if not text.endswith("\n"):
+                out.write("\n")
+        elif fmt == "geojson":
+            write_geojson(_geojson_features([(None, mentions)]), out)
+        elif fmt == "csv":
+            _write_csv(out, ((None, m) for m in mentions))
+        elif fmt == "json":
+            write_json((m.to_dict() for m in mentions), out)
+        else:
+            write_jsonl((m.to_dict() for m in mentions), out)
+        return 0
+
+    def results() -> Iterator[tuple[Any, list[Mention] | None, str | None, str | None]]:
+        nonlocal failed
+        for doc_id, text, error in _documents(docs):
+            if error is not None or text is None:
+                failed += 1
+                yield doc_id, None, None, error
+                continue
+            try:
+                yield doc_id, resolver.extract(text, lang=lang, min_score=min_score), text, None
+            except InvalidInputError as problem:
+                failed += 1
+                yield doc_id, None, None, str(problem)
+
+    if fmt in ("jsonl", "json"):
+        def objects() -> Iterator[dict[str, Any]]:
+            for doc_id, mentions, _, error in results():
+                if error is not None:
+                    yield {"id": doc_id, "error": error}
+                else:
+                    yield {"id": doc_id, "mentions": [m.to_dict() for m in mentions or []]}
+
+        (write_jsonl if fmt == "jsonl" else write_json)(objects(), out)
+    elif fmt == "tagged":
+        for doc_id, mentions, text, error in results():
+            line = {"id": doc_id, "error": error} if error else {
+                "id": doc_id, "tagged": _tagged(text or "", mentions or [])}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        def rows() -> Iterator[tuple[Any, Mention]]:
+            for doc_id, mentions, _, _ in results():
+                for m in mentions or []:
+                    yield doc_id, m
+
+        _write_csv(out, rows())
+    else:  # geojson: one feature per place over every document
+        collected = [(doc_id, mentions or []) for doc_id, mentions, _, _ in results()]
+        write_geojson(_geojson_features(collected), out)
+    return failed
+
+
+def _write_csv(out: TextIO, rows: Iterator[tuple[Any, Mention]]) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for doc_id, mention in rows:
+        record = {k: ("" if v is None else v) for k, v in mention.to_dict().items()}
+        writer.writerow({"doc_id": "" if doc_id is None else doc_id, **record})
