@@ -49,12 +49,21 @@ from toponyms.errors import (
 )
 from toponyms.models import Match, Mention, Place
 from toponyms.query import split, strip_type_prefix
-from toponyms.text.keys import exact_key, invariant_key
-from toponyms.text.normalize import clean, script_of
+from toponyms.text import keys as _keys
+from toponyms.text import normalize as _normalize
+from toponyms.text.normalize import clean
+
+# Names recur in every stream (and forms recur across one query's steps): the key
+# functions are pure, so their answers are memoised.
+exact_key = lru_cache(maxsize=200_000)(_keys.exact_key)
+invariant_key = lru_cache(maxsize=200_000)(_keys.invariant_key)
+script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 3000
+PRELOAD_AFTER = 300  # queries answered before all places are read into memory
+RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
 # counts against a stronger one in the prior share: a 0.04 gap in evidence is a factor of
 # about ten, so a town's official name beats a larger city's old or alternate name.
@@ -201,7 +210,12 @@ class Resolver:
     def _caches_clear(self) -> None:
         self._place_cache: dict[str, Place] = {}
         self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
+        self._lookup_both = lru_cache(maxsize=200_000)(self._lookup_both_uncached)
+        self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
+        self._preloaded = False
+        self._answered = 0
+        self._countries: dict[str, str] | None = None
         self._redirects: dict[str, str] | None = None
 
     def _fresh(self) -> None:
@@ -220,6 +234,20 @@ class Resolver:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _lookup_both_uncached(self, exact: str, inv: str) -> tuple[tuple[_Hit, ...], tuple[_Hit, ...]]:
+        """Hits under an exact key and an invariant key, in one query."""
+        rows = self._conn.execute(
+            "SELECT k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
+            " FROM name_keys k JOIN names n ON n.id = k.name_id"
+            " JOIN places p ON p.id = n.place_id"
+            " WHERE ((k.key = ? AND k.kind = 'x') OR (k.key = ? AND k.kind = 'i'))"
+            " AND p.status = 'active'",
+            (exact, inv),
+        ).fetchall()
+        exact_hits = tuple(_Hit(*r[1:], "exact", 1.0) for r in rows if r[0] == "x")
+        inv_hits = tuple(_Hit(*r[1:], "invariant", 1.0) for r in rows if r[0] == "i")
+        return exact_hits, inv_hits
+
     def _lookup_uncached(self, key: str, kind: str) -> tuple[_Hit, ...]:
         rows = self._conn.execute(
             "SELECT n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
@@ -231,25 +259,21 @@ class Resolver:
         rule = "exact" if kind == "x" else "invariant"
         return tuple(_Hit(r[0], r[1], r[2], r[3], r[4], r[5], rule, 1.0) for r in rows)
 
-    def place(self, place_id: str) -> Place:
-        """The place with that id (a merged id answers with the place it was merged into)."""
-        cached = self._place_cache.get(place_id)
-        if cached is not None:
-            return cached
-        row = self._conn.execute(
-            "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
-            " p.parent_id, p.lat, p.lon, p.precision, p.population, p.geonames_id, p.katottg,"
-            " p.status, a.name_en, a.name_uk"
-            " FROM places p LEFT JOIN places a ON a.id = p.admin1_id WHERE p.id = ?",
-            (place_id,),
-        ).fetchone()
-        if row is None:
-            target = self._conn.execute(
-                "SELECT new_id FROM redirects WHERE old_id = ?", (place_id,)
-            ).fetchone()
-            if target is None:
-                raise UnknownPlaceError(f"no place with id {place_id!r}")
-            return self.place(target[0])
+    _PLACE_SQL = (
+        "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
+        " p.parent_id, p.lat, p.lon, p.precision, p.population, p.geonames_id, p.katottg,"
+        " p.status, a.name_en, a.name_uk, p.raion_id, p.hromada_id"
+        " FROM places p LEFT JOIN places a ON a.id = p.admin1_id"
+    )
+
+    def _country_id(self, code: str) -> str | None:
+        if self._countries is None:
+            self._countries = dict(
+                self._conn.execute("SELECT country, id FROM places WHERE kind = 'country'")
+            )
+        return self._countries.get(code)
+
+    def _place_from_row(self, row: tuple[Any, ...]) -> Place:
         name = row[5] or row[3] or row[4] or row[0]
         result = Place(
             id=row[0], kind=row[1], country=row[2], name=name, name_uk=row[3], name_ru=row[4],
@@ -257,11 +281,47 @@ class Resolver:
             lat=row[8], lon=row[9], precision=row[10], population=row[11], geonames_id=row[12],
             katottg=row[13], status=row[14],
         )
-        self._place_cache[place_id] = result
+        self._place_cache[row[0]] = result
+        country = self._country_id(row[2])
+        self._region_cache[row[0]] = frozenset(
+            {row[0], *(v for v in (row[7], row[6], row[17], row[18], country) if v)}
+        )
         return result
+
+    def _preload(self) -> None:
+        """Read every place into memory once a stream is long enough to repay it (about
+        0.3 s for the default gazetteer): each answer then costs no place look-ups."""
+        rows = self._conn.execute(
+            "SELECT id, kind, country, name_uk, name_ru, name_en, admin1_id, parent_id, lat, lon,"
+            " precision, population, geonames_id, katottg, status, raion_id, hromada_id FROM places"
+        ).fetchall()
+        names = {r[0]: (r[5], r[3]) for r in rows}
+        for r in rows:
+            admin = names.get(r[6] or "", (None, None))
+            self._place_from_row((*r[:15], admin[0], admin[1], r[15], r[16]))
+        self._preloaded = True
+
+    def place(self, place_id: str) -> Place:
+        """The place with that id (a merged id answers with the place it was merged into)."""
+        cached = self._place_cache.get(place_id)
+        if cached is not None:
+            return cached
+        row = self._conn.execute(self._PLACE_SQL + " WHERE p.id = ?", (place_id,)).fetchone()
+        if row is None:
+            target = self._conn.execute(
+                "SELECT new_id FROM redirects WHERE old_id = ?", (place_id,)
+            ).fetchone()
+            if target is None:
+                raise UnknownPlaceError(f"no place with id {place_id!r}")
+            return self.place(target[0])
+        return self._place_from_row(row)
 
     def _ancestors(self, place_id: str) -> frozenset[str]:
         """The place itself and every unit it lies in (hromada, raion, oblast, country)."""
+        cached = self._region_cache.get(place_id)
+        if cached is not None:
+            return cached
+        self.place(place_id)
         cached = self._region_cache.get(place_id)
         if cached is not None:
             return cached
@@ -288,17 +348,16 @@ class Resolver:
         exact = exact_key(text)
         if not exact:
             return hits
-        found = list(self._lookup(exact, "x"))
         script = script_of(text)
-        if script in ("Latn", "Cyrl", "mixed"):
-            inv = invariant_key(text)
-            if inv:
-                for hit in self._lookup(inv, "i"):
-                    if self.place(hit.place_id).country not in FUZZY_COUNTRIES and (
-                        hit.type == "alternate" or script_of(hit.name) != script
-                    ):
-                        continue
-                    found.append(hit)
+        inv = invariant_key(text) if script in ("Latn", "Cyrl", "mixed") else ""
+        exact_hits, inv_hits = self._lookup_both(exact, inv)
+        found = list(exact_hits)
+        for hit in inv_hits:
+            if self.place(hit.place_id).country not in FUZZY_COUNTRIES and (
+                hit.type == "alternate" or script_of(hit.name) != script
+            ):
+                continue
+            found.append(hit)
         for hit in found:
             if rule is not None:
                 hit = _Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
@@ -306,7 +365,7 @@ class Resolver:
             hits.append(hit)
         return hits
 
-    def _variant_hits(self, text: str) -> list[_Hit]:
+    def _variant_hits(self, text: str, *, transliterate: bool = True) -> list[_Hit]:
         """Inflected forms, uk ↔ ru counterparts and Cyrillic transliterations of the text."""
         from toponyms.text import morph, ukru
         from toponyms.text.translit import cyrillize
@@ -335,7 +394,7 @@ class Resolver:
         elif script == "Latn":
             for form in latin_lemmas(text):
                 probe(form, "inflection")
-            for lang in ("ru", "uk"):
+            for lang in ("ru", "uk") if transliterate else ():
                 for form in cyrillize(text, lang)[:4]:
                     if probe(form, "translit"):
                         continue
@@ -552,6 +611,32 @@ class Resolver:
         if limit < 1:
             raise InvalidInputError(f"limit must be at least 1, not {limit}")
         self._fresh()
+        cache_key = (name, limit, country if not isinstance(country, list) else tuple(country),
+                     within, near if not isinstance(near, list) else tuple(near), str(as_of), min_score)
+        cached = self._results.get(cache_key)
+        if cached is not None:
+            return cached
+        self._answered += 1
+        if self._answered == PRELOAD_AFTER and not self._preloaded:
+            self._preload()
+        result = self._resolve_uncached(name, limit=limit, country=country, within=within,
+                                        near=near, as_of=as_of, min_score=min_score)
+        if len(self._results) >= RESULT_CACHE_SIZE:
+            self._results.clear()
+        self._results[cache_key] = result
+        return result
+
+    def _resolve_uncached(
+        self,
+        name: str,
+        *,
+        limit: int,
+        country: str | Iterable[str] | None,
+        within: str | None,
+        near: str | tuple[float, float] | None,
+        as_of: str | date | None,
+        min_score: float,
+    ) -> Resolution:
         text = clean(name, max_length=300)
         countries = _countries(country)
         within_ids = self._within(within)
@@ -562,19 +647,35 @@ class Resolver:
         qualifiers = [q for q in qualifiers if q]
         # A person's name or a common word (Zelensky, Putin) is no place by resemblance:
         # only a real name of a place (Kirov, Zhdanov the old Mariupol) may answer it.
-        non_place = not qualifiers and (
-            lexicon.is_non_place(query.name) or lexicon.dictionary_class(query.name) is not None
-        )
+
+        def non_place() -> bool:
+            # Asked only on the slower paths: the dictionary look-up of a Latin word
+            # transliterates it first.
+            return not qualifiers and (
+                lexicon.is_non_place(query.name)
+                or lexicon.dictionary_class(query.name) is not None
+            )
+
         hits = self._hits_for(query.name)
         ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
         small = bool(matches) and self._prior(matches[0].place) < 5_000
-        if not matches or evidence < 0.99 or (small and script_of(query.name) == "Cyrl"):
+        unqualified = bool(qualifiers) and not any(
+            dict(m.score_parts).get("qualifier") for m in matches
+        )
+        if (
+            not matches
+            or evidence < 0.99
+            or unqualified  # the qualifier rules out every exact namesake: try other spellings
+            or (small and script_of(query.name) == "Cyrl" and _may_be_inflected(query.name))
+        ):
             # Not exactly an official name (or only a village's, which a case form of a
             # city's name may be: Львове is a village, во Львове is Lviv): an inflected form, the other language's
             # spelling, or a transliteration may fit better (Лимані is Lyman, not Lymany).
-            variant_hits = self._variant_hits(query.name)
-            if non_place:
+            # Latin text that is already some place's name needs no Cyrillic guesses
+            # (costly: about a millisecond a word).
+            variant_hits = self._variant_hits(query.name, transliterate=evidence < 0.95)
+            if variant_hits and non_place():
                 # Only a well-known place may answer a person's name or a common word by
                 # another spelling (Хмельницкий, the city; not Буданов, the village Буданів).
                 variant_hits = [
@@ -597,7 +698,7 @@ class Resolver:
                 )
                 if tail_matches and tail_evidence >= evidence:
                     matches, evidence = tail_matches, tail_evidence
-        if (not matches or evidence < 0.9) and not non_place:
+        if (not matches or evidence < 0.9) and not non_place():
             fuzzy = self._fuzzy_hits(query.name)
             if fuzzy:
                 extra, extra_evidence = self._rank(
@@ -676,6 +777,24 @@ def latin_lemmas(text: str) -> list[str]:
         if last.endswith(oblique) and len(last) - len(oblique) >= 3:
             forms.append(" ".join([*words[:-1], last[: -len(oblique)] + nominative]))
     return forms[:8]
+
+
+_OBLIQUE_ENDINGS = ("і", "у", "ю", "ом", "ем", "ах", "ях", "ою", "ею", "ої", "ій", "ого", "ому",
+                    "ей", "ой", "ам", "ям", "ами", "ями", "ок", "ів", "е", "ы", "и")
+
+
+@lru_cache(maxsize=100_000)
+def _may_be_inflected(text: str) -> bool:
+    """Whether a Cyrillic name may be a case form (the dictionary is asked only when its
+    ending is one that case forms have)."""
+    from toponyms.text import morph
+
+    if not text.casefold().endswith(_OBLIQUE_ENDINGS):
+        return False
+    try:
+        return morph.is_inflected(text)
+    except InvalidInputError:
+        return False
 
 
 def _countries(country: str | Iterable[str] | None) -> frozenset[str] | None:
