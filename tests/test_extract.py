@@ -1,0 +1,124 @@
+"""Extraction on real-style text in several languages, through the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toponyms import InvalidInputError, Resolver
+
+KHERSON = "UA65100150010064384"
+KHERSON_OBLAST = "UA65000000000030969"
+NOVA_KAKHOVKA = "UA65060170010075325"
+OLESHKY = "UA65100110010019482"
+BAKHMUT = "UA14020010010059145"
+
+
+def found(resolver: Resolver, text: str) -> list[tuple[str, str | None]]:
+    return [(m.text, m.match.place.katottg) for m in resolver.extract(text)]
+
+
+def test_offsets_slice_the_input(resolver: Resolver) -> None:
+    text = "Обстріл Херсона і Нової Каховки тривав усю ніч; з Олешок евакуювали людей."
+    mentions = resolver.extract(text)
+    assert [(m.text, m.match.place.katottg) for m in mentions] == [
+        ("Херсона", KHERSON), ("Нової Каховки", NOVA_KAKHOVKA), ("Олешок", OLESHKY)
+    ]
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_english_possessive_and_region_word(resolver: Resolver) -> None:
+    text = "Kherson's mayor said the Kherson regional administration evacuated Oleshky."
+    assert found(resolver, text) == [
+        ("Kherson", KHERSON), ("Kherson", KHERSON_OBLAST), ("Oleshky", OLESHKY)
+    ]
+
+
+def test_russian_inflection(resolver: Resolver) -> None:
+    assert found(resolver, "Бои идут под Бахмутом, сообщили из Алёшек.") == [
+        ("Бахмутом", BAKHMUT), ("Алёшек", OLESHKY)
+    ]
+
+
+def test_people_and_units_are_not_places(resolver: Resolver) -> None:
+    text = "Zelensky met Medinsky's team; the Azov brigade and Wagner were not there."
+    assert found(resolver, text) == []
+
+
+def test_headline_in_capitals(resolver: Resolver) -> None:
+    assert ("KHERSON", KHERSON) in found(resolver, "SHELLING IN KHERSON OVERNIGHT")
+
+
+def test_document_context_chooses_the_namesake(resolver: Resolver) -> None:
+    text = "Fighting continued in Donetsk Oblast. Ukrainian troops held Mykolaivka."
+    mentions = resolver.extract(text)
+    village = next(m for m in mentions if m.text == "Mykolaivka")
+    assert village.match.place.admin1 == "Donetsk Oblast"
+
+
+def test_empty_and_bad_text(resolver: Resolver) -> None:
+    assert resolver.extract("") == []
+    assert resolver.extract("   \n ") == []
+    with pytest.raises(InvalidInputError):
+        resolver.extract("Херсон\x00")
+    with pytest.raises(InvalidInputError):
+        resolver.extract(42)  # type: ignore[arg-type]
+
+
+def test_cli_docs_jsonl_keeps_order_and_reports_bad_lines(
+    resolver: Resolver, default_db: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    try:
+        from toponyms._cli import app
+    except ImportError:
+        from cli import app
+    docs = tmp_path / "docs.jsonl"
+    docs.write_bytes(
+        b'{"id": "a", "text": "\xd0\x92 \xd0\xa5\xd0\xb5\xd1\x80\xd1\x81\xd0\xbe\xd0\xbd\xd1\x96."}\n'
+        b"not json\n"
+        b'{"id": 7, "text": "Shelling near Bakhmut."}\n'
+        b"\xff\xfe broken bytes\n"
+    )
+    result = CliRunner().invoke(app, ["extract", "--docs", str(docs), "--db", str(default_db)])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("id") for line in lines] == ["a", None, 7, None]
+    assert lines[0]["mentions"][0]["katottg"] == KHERSON
+    assert lines[0]["mentions"][0]["text"] == "Херсоні"
+    assert "error" in lines[1] and "error" in lines[3]
+    assert lines[2]["mentions"][0]["katottg"] == BAKHMUT
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson", "csv", "tagged"])
+def test_cli_text_formats(default_db: Path, tmp_path: Path, fmt: str) -> None:
+    from typer.testing import CliRunner
+
+    try:
+        from toponyms._cli import app
+    except ImportError:
+        from cli import app
+    text = tmp_path / "news.txt"
+    text.write_text("Удар по Херсону. Shelling of Kherson again.", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["extract", str(text), "--format", fmt, "--db", str(default_db)]
+    )
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert [m["katottg"] for m in json.loads(result.stdout)] == [KHERSON, KHERSON]
+    elif fmt == "geojson":
+        collection = json.loads(result.stdout)
+        assert collection["type"] == "FeatureCollection"
+        (feature,) = collection["features"]
+        assert feature["properties"]["mention_count"] == 2
+        assert feature["properties"]["names_seen"] == ["Kherson", "Херсону"]
+    elif fmt == "csv":
+        header, *rows = result.stdout.strip().splitlines()
+        assert header.startswith("doc_id,start,end,text,place_id") and len(rows) == 2
+    else:
+        assert "[[Херсону|" in result.stdout and "[[Kherson|" in result.stdout

@@ -1,0 +1,192 @@
+"""The resolver on the real default gazetteer: the forms people write, the answers they need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toponyms import (
+    InvalidCoordinatesError,
+    InvalidDateError,
+    InvalidInputError,
+    Resolver,
+    ToponymsError,
+    UnknownPlaceError,
+)
+
+OLESHKY = "UA65100110010019482"
+KYIV = "UA80000000000093317"
+BAKHMUT = "UA14020010010059145"
+HOLUBIVKA = "UA44020050040095366"  # Kirovsk, Luhansk oblast, until 2016
+KHERSON_OBLAST = "UA65000000000030969"
+
+
+def katottg_of(resolver: Resolver, query: str, **options: object) -> str | None:
+    matches = resolver.resolve(query, **options)  # type: ignore[arg-type]
+    return matches[0].place.katottg if matches else None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Oleshky", "Aleshki", "Олешки", "Алешки", "Алёшки", "Алешках", "з Олешок", "из Алёшек",
+     "Tsiurupynsk", "Цюрупинськ", "Tsyurupinsk", "OLESHKY", "олешки", "Oleschky"],
+)
+def test_every_form_of_oleshky_is_one_place(resolver: Resolver, query: str) -> None:
+    assert katottg_of(resolver, query) == OLESHKY
+
+
+@pytest.mark.parametrize("query", ["Kyiv", "Kiev", "Kiew", "Київ", "Киев", "Kijów", "Києві", "Kyjiw"])
+def test_kyiv(resolver: Resolver, query: str) -> None:
+    assert katottg_of(resolver, query) == KYIV
+
+
+@pytest.mark.parametrize(
+    ("query", "name_type"),
+    [("Artemivsk", "historical"), ("Artemovsk", "historical"), ("Bakhmut", "official"),
+     ("Бахмутом", "official")],
+)
+def test_renamed_place_answers_with_its_current_record(
+    resolver: Resolver, query: str, name_type: str
+) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == BAKHMUT
+    assert best.place.name_en == "Bakhmut"
+    assert best.match_type == name_type
+
+
+def test_qualifier_picks_the_namesake(resolver: Resolver) -> None:
+    assert katottg_of(resolver, "Kirovsk (Luhansk region)") == HOLUBIVKA
+    unqualified = resolver.resolve("Kirovsk")[0]
+    assert unqualified.place.country == "RU"  # the living Kirovsks are Russian towns
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Kherson Oblast", "Kherson region", "Херсонська область", "Херсонської області",
+     "Херсонская область", "Херсонщина", "obwód chersoński", "Oblast Cherson", "Khersonska oblast"],
+)
+def test_oblast_forms(resolver: Resolver, query: str) -> None:
+    assert katottg_of(resolver, query) == KHERSON_OBLAST
+
+
+@pytest.mark.parametrize("query", ["Zelensky", "Putin", "Medinsky", "Trump", "Зеленський", "Путін"])
+def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
+    assert resolver.resolve(query) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("Kharikv", "UA63120270010096107"), ("Zaporizhzha", "UA23060070010069526"),
+     ("Бахмтут", BAKHMUT), ("Mariupl", "UA14140050010029262")],
+)
+def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert best.rule == "fuzzy"
+
+
+def test_unicode_noise(resolver: Resolver) -> None:
+    latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
+    assert katottg_of(resolver, latin_a) == "UA63120270010096107"
+    assert katottg_of(resolver, "\u200bКиїв\u200e") == KYIV
+    assert katottg_of(resolver, "Кам’янське") == katottg_of(resolver, "Кам'янське")
+
+
+def test_match_carries_evidence_and_contract_fields(resolver: Resolver) -> None:
+    result = resolver.resolve_one("Aleshki")
+    best = result.matches[0]
+    data = best.to_dict()
+    for field in ("id", "name", "name_uk", "name_ru", "name_en", "kind", "country", "admin1",
+                  "lat", "lon", "geonames_id", "katottg", "score", "match_type", "matched_name"):
+        assert field in data
+    assert data["matched_name"] == "Aleshki"
+    assert 0.0 < data["score"] <= 1.0
+    assert data["id"].startswith(("geonames:", "katottg:"))
+    assert result.ambiguous is False
+    with pytest.raises(AttributeError):
+        best.score = 0.5  # type: ignore[misc]
+
+
+def test_namesakes_are_flagged_ambiguous(resolver: Resolver) -> None:
+    result = resolver.resolve_one("Ivanivka", limit=5)
+    assert len(result.matches) == 5
+    assert result.ambiguous
+    assert result.matches[0].score < 0.6  # many villages share the name: no false confidence
+    town = resolver.resolve_one("Mykolaivka")  # one town among villages: it leads, unflagged
+    assert town.matches[0].place.kind == "city" and not town.ambiguous
+
+
+def test_country_within_and_near(resolver: Resolver) -> None:
+    ua = resolver.resolve("Kirovsk", country="UA")
+    assert ua and all(m.place.country == "UA" for m in ua)
+    inside = resolver.resolve("Mykolaivka", within="Donetsk Oblast", limit=10)
+    assert inside and all(m.place.admin1 == "Donetsk Oblast" for m in inside)
+    near = resolver.resolve("Mykolaivka", near="48.85,37.6")  # near Sloviansk
+    assert near[0].place.admin1 == "Donetsk Oblast"
+    assert dict(near[0].score_parts)["near_km"] < 30
+
+
+def test_as_of_prefers_names_valid_then(resolver: Resolver) -> None:
+    then = resolver.resolve("Dnipropetrovsk", as_of="2010-01-01")[0]
+    now = resolver.resolve("Dnipropetrovsk", as_of="2024-01-01")[0]
+    assert then.place.id == now.place.id  # still the same city, Dnipro
+    assert then.score > now.score
+
+
+def test_bad_input_raises_typed_errors(resolver: Resolver) -> None:
+    for bad in ("", "   ", "\u200b", "Kyiv\x07", "x" * 1000):
+        with pytest.raises(InvalidInputError):
+            resolver.resolve(bad)
+    with pytest.raises(InvalidCoordinatesError, match="latitude"):
+        resolver.resolve("Kyiv", near="91,30")
+    with pytest.raises(InvalidDateError):
+        resolver.resolve("Kyiv", as_of="yesterday")
+    with pytest.raises(InvalidInputError, match="country"):
+        resolver.resolve("Kyiv", country="Ukraine")
+    with pytest.raises(UnknownPlaceError):
+        resolver.place("katottg:UA00000000000000000")
+    assert issubclass(UnknownPlaceError, LookupError)
+    assert issubclass(InvalidInputError, ValueError) and issubclass(InvalidInputError, ToponymsError)
+
+
+def test_resolve_many_streams_in_order_and_survives_bad_lines(resolver: Resolver) -> None:
+    names = ["Kyiv", "", "Aleshki", "Zelensky"]
+    results = list(resolver.resolve_many(iter(names)))
+    assert [r.query for r in results] == names
+    assert results[1].error is not None and results[1].matches == ()
+    assert results[2].matches[0].place.katottg == OLESHKY
+    assert results[3].matches == ()
+
+
+def test_edits_are_seen_by_an_open_resolver(tiny_db: Path) -> None:
+    import sqlite3
+
+    from toponyms import index
+
+    with Resolver(db=tiny_db) as resolver:
+        assert resolver.resolve("Testopil") == []
+        conn = sqlite3.connect(tiny_db)
+        with conn:
+            conn.execute(
+                "INSERT INTO places (id, kind, country, name_en, lat, lon, precision)"
+                " VALUES ('local:1', 'village', 'UA', 'Testopil', 46.6, 32.6, 'user')"
+            )
+            cursor = conn.execute(
+                "INSERT INTO names (place_id, name, lang, script, type, source)"
+                " VALUES ('local:1', 'Testopil', 'en', 'Latn', 'official', 'test')"
+            )
+            index.add_names(conn, [(int(cursor.lastrowid or 0), "Testopil", "Latn")])
+        conn.close()
+        assert resolver.resolve("Testopil")[0].place.id == "local:1"
+
+
+def test_a_file_that_is_not_a_gazetteer_is_refused(tmp_path: Path) -> None:
+    from toponyms import GazetteerError
+
+    bogus = tmp_path / "x.sqlite"
+    bogus.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(GazetteerError):
+        Resolver(db=bogus)
+    with pytest.raises(GazetteerError, match="no gazetteer"):
+        Resolver(db=tmp_path / "missing.sqlite")
