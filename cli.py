@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,13 +26,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 gazetteer_app = typer.Typer(
-    help="Build, inspect and edit gazetteers.", no_args_is_help=True,
+    help="Build, inspect and edit gazetteers.",
+    no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(gazetteer_app, name="gazetteer")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -40,7 +41,7 @@ class Format(str, Enum):
     geojson = "geojson"
 
 
-class ExtractFormat(str, Enum):
+class ExtractFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     geojson = "geojson"
@@ -90,17 +91,25 @@ def _default_format(fmt: Format | None) -> str:
 def resolve(
     names: Annotated[list[str] | None, typer.Argument(help="Names to resolve.")] = None,
     file: Annotated[
-        str | None, typer.Option("--file", "-f", help="Read names from a file, one a line; - for stdin.")
+        str | None,
+        typer.Option("--file", "-f", help="Read names from a file, one a line; - for stdin."),
     ] = None,
     fmt: Annotated[
-        Format | None, typer.Option("--format", help="Output format (table on a terminal, else jsonl).")
+        Format | None,
+        typer.Option("--format", help="Output format (table on a terminal, else jsonl)."),
     ] = None,
     limit: Annotated[int, typer.Option(help="Matches per name, at most.", min=1)] = 5,
     country: Annotated[str | None, typer.Option(help="Only these countries, e.g. UA,RU.")] = None,
-    within: Annotated[str | None, typer.Option(help='Only inside this region, e.g. "Kherson Oblast".')] = None,
+    within: Annotated[
+        str | None, typer.Option(help='Only inside this region, e.g. "Kherson Oblast".')
+    ] = None,
     near: Annotated[str | None, typer.Option(help="Prefer places near LAT,LON.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Prefer names valid at YYYY-MM-DD.")] = None,
-    min_score: Annotated[float, typer.Option("--min-score", help="Drop matches scoring below this.")] = 0.0,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Prefer names valid at YYYY-MM-DD.")
+    ] = None,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Drop matches scoring below this.")
+    ] = 0.0,
     db: DbOption = None,
 ) -> None:
     """Resolve place names to canonical places.
@@ -152,20 +161,28 @@ def resolve(
         progress.close()
     if failed:
         # Every line was answered; the exit code still tells a script that some were bad.
-        typer.echo(f"toponyms: {failed} input line(s) could not be resolved (see their error)", err=True)
+        typer.echo(
+            f"toponyms: {failed} input line(s) could not be resolved (see their error)", err=True
+        )
         raise typer.Exit(2)
 
 
 # -- extract ---------------------------------------------------------------------------------
 @app.command()
 def extract(
-    path: Annotated[str | None, typer.Argument(help="Plain-text file; - or nothing for stdin.")] = None,
+    path: Annotated[
+        str | None, typer.Argument(help="Plain-text file; - or nothing for stdin.")
+    ] = None,
     docs: Annotated[
         str | None, typer.Option("--docs", help='JSON lines {"id", "text"}; - for stdin.')
     ] = None,
-    fmt: Annotated[ExtractFormat, typer.Option("--format", help="Output format.")] = ExtractFormat.jsonl,
+    fmt: Annotated[
+        ExtractFormat, typer.Option("--format", help="Output format.")
+    ] = ExtractFormat.jsonl,
     lang: Annotated[str, typer.Option(help="Language of the text: auto, en, uk, ru, ...")] = "auto",
-    min_score: Annotated[float, typer.Option("--min-score", help="Drop mentions scoring below this.")] = 0.5,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Drop mentions scoring below this.")
+    ] = 0.5,
     db: DbOption = None,
 ) -> None:
     """Find and resolve every place mention in text.
@@ -178,8 +195,13 @@ def extract(
         if path is not None and docs is not None:
             raise InvalidInputError("give a text file or --docs, not both")
         failed = run_extract(
-            path=path, docs=docs, fmt=fmt.value, lang=None if lang == "auto" else lang,
-            min_score=min_score, db=db, out=sys.stdout,
+            path=path,
+            docs=docs,
+            fmt=fmt.value,
+            lang=None if lang == "auto" else lang,
+            min_score=min_score,
+            db=db,
+            out=sys.stdout,
         )
     if failed:
         typer.echo(f"toponyms: {failed} document(s) could not be read (see their error)", err=True)
@@ -202,7 +224,9 @@ def gazetteer_build(
 
     with _errors():
         stats = build(out, log=(lambda m: None) if quiet else (lambda m: typer.echo(m, err=True)))
-        typer.echo(json.dumps({"out": str(out), "seconds": stats.get("seconds")}, ensure_ascii=False))
+        typer.echo(
+            json.dumps({"out": str(out), "seconds": stats.get("seconds")}, ensure_ascii=False)
+        )
 
 
 @gazetteer_app.command("info")
@@ -230,18 +254,18 @@ def gazetteer_info(
 
 
 # -- gazetteer edits -------------------------------------------------------------------------
-class EditFormat(str, Enum):
+class EditFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     csv = "csv"
     tsv = "tsv"
     geojson = "geojson"
 
 
-class HistoryFormat(str, Enum):
+class HistoryFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -299,7 +323,9 @@ def gazetteer_add_place(
     kind: Annotated[str, typer.Option("--kind", help="village, city, hromada, ... (see docs).")],
     lat: Annotated[float, typer.Option("--lat", help="Latitude, -90..90.")],
     lon: Annotated[float, typer.Option("--lon", help="Longitude, -180..180.")],
-    parent: Annotated[str | None, typer.Option("--parent", help="Id of the enclosing unit.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="Id of the enclosing unit.")] = (
+        None
+    ),
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the name.")] = None,
     population: Annotated[int | None, typer.Option("--population", min=0)] = None,
     author: AuthorOption = None,
@@ -314,8 +340,16 @@ def gazetteer_add_place(
     """
     with _errors():
         edit = _gazetteer(db).add_place(
-            name=name, country=country, kind=kind, lat=lat, lon=lon, parent=parent, lang=lang,
-            population=population, author=author, reason=reason,
+            name=name,
+            country=country,
+            kind=kind,
+            lat=lat,
+            lon=lon,
+            parent=parent,
+            lang=lang,
+            population=population,
+            author=author,
+            reason=reason,
         )
         _edited(edit.to_dict(), fmt)
 
@@ -346,8 +380,15 @@ def gazetteer_add_name(
     """
     with _errors():
         edit = _gazetteer(db).add_name(
-            place_id, name, lang=lang, type=type_, valid_from=valid_from, valid_to=valid_to,
-            source=source, author=author, reason=reason,
+            place_id,
+            name,
+            lang=lang,
+            type=type_,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            source=source,
+            author=author,
+            reason=reason,
         )
         _edited(edit.to_dict(), fmt)
 
@@ -450,7 +491,12 @@ def gazetteer_set(
     """
     with _errors():
         edit = _gazetteer(db).set(
-            place_id, lat=lat, lon=lon, population=population, kind=kind, author=author,
+            place_id,
+            lat=lat,
+            lon=lon,
+            population=population,
+            kind=kind,
+            author=author,
             reason=reason,
         )
         _edited(edit.to_dict(), fmt)
@@ -479,8 +525,11 @@ def gazetteer_import(
     """
     with _errors():
         summary = _gazetteer(db).import_file(
-            path, dry_run=dry_run, format=file_format.value if file_format else None,
-            author=author, reason=reason,
+            path,
+            dry_run=dry_run,
+            format=file_format.value if file_format else None,
+            author=author,
+            reason=reason,
         )
         if fmt is EditFormat.json:
             rest = {k: v for k, v in summary.items() if k != "ids"}
@@ -542,8 +591,10 @@ def gazetteer_history(
             for row in rows:
                 details = json.dumps(row["details"], ensure_ascii=False)
                 why = f"  ({row['reason']})" if row["reason"] else ""
-                typer.echo(f"{row['at']}  {row['author']:<12} {row['action']:<12} "
-                           f"{row['place_id'] or '-':<28} {details[:80]}{why}")
+                typer.echo(
+                    f"{row['at']}  {row['author']:<12} {row['action']:<12} "
+                    f"{row['place_id'] or '-':<28} {details[:80]}{why}"
+                )
 
 
 @gazetteer_app.command("check")
@@ -604,8 +655,9 @@ def gazetteer_upgrade(
         if summary.get("up_to_date"):
             typer.echo("already built on that default (use --force to replay anyway)", err=True)
         else:
-            typer.echo(f"{summary['replayed']} edits replayed, {len(summary['skipped'])} skipped",
-                       err=True)
+            typer.echo(
+                f"{summary['replayed']} edits replayed, {len(summary['skipped'])} skipped", err=True
+            )
             for skipped in summary["skipped"]:
                 typer.echo(f"  skipped: {json.dumps(skipped, ensure_ascii=False)}", err=True)
 

@@ -58,10 +58,7 @@ def main() -> None:
         expected = {v for v in (row["expected"], row["alt_id"]) if v}
         result = resolver.resolve_one(row["query"], limit=3)
         best = result.matches[0] if result.matches else None
-        if not expected:
-            right = best is None
-        else:
-            right = best is not None and is_right(best, expected)
+        right = best is None if not expected else best is not None and is_right(best, expected)
         totals[row["category"]][0] += right
         totals[row["category"]][1] += 1
         if best is not None:
@@ -72,9 +69,12 @@ def main() -> None:
             got = (
                 f"{best.place.id} {best.place.name} ({best.place.kind}, {best.place.admin1}) "
                 f"{best.score:.2f} {best.rule}/{best.match_type} '{best.matched_name}'"
-                if best else "no match"
+                if best
+                else "no match"
             )
-            errors.append(f"[{row['category']}] {row['query']!r}: want {row['expected'] or 'none'}, got {got}")
+            errors.append(
+                f"[{row['category']}] {row['query']!r}: want {row['expected'] or 'none'}, got {got}"
+            )
     elapsed = time.perf_counter() - started
     right_all = sum(v[0] for v in totals.values())
     n_all = sum(v[1] for v in totals.values())

@@ -62,7 +62,10 @@ def main() -> None:
                     break
             if hit is None:
                 c[1] += 1
-                errors.append(f"FP [{doc['id']}] {m['text']!r} → {m['place_id']} {m['name']} ({m['kind']}, {m['admin1']}) {m['score']:.2f} {m['rule']}")
+                errors.append(
+                    f"FP [{doc['id']}] {m['text']!r} → {m['place_id']} {m['name']}"
+                    f" ({m['kind']}, {m['admin1']}) {m['score']:.2f} {m['rule']}"
+                )
             else:
                 used.add(hit)
                 c[0] += 1
@@ -73,7 +76,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     total = [sum(v[i] for v in counts.values()) for i in range(3)]
     print(f"{'lang':<6} {'tp':>5} {'fp':>5} {'fn':>5} {'P':>6} {'R':>6} {'F1':>6}")
-    for lang, (tp, fp, fn) in sorted(counts.items()) + [("all", tuple(total))]:  # type: ignore[list-item]
+    rows = [*sorted(counts.items()), ("all", total)]
+    for lang, (tp, fp, fn) in rows:
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0

@@ -27,8 +27,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from gazetteer import curated, schema
@@ -61,7 +61,7 @@ RAION_RADIUS_KM = 60.0
 LINK_RADIUS_KM = 30.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def fold(text: str) -> str:
     """The exact-match key, memoised for the build, and empty (not an error) for no text."""
     try:
@@ -70,7 +70,7 @@ def fold(text: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _invariant(text: str) -> str:
     try:
         return invariant_key(text)
@@ -81,9 +81,10 @@ def _invariant(text: str) -> str:
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance (haversine); accurate enough for linking checks."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
@@ -135,6 +136,8 @@ class Place:
     geonames_id: int | None = None
     katottg: str | None = None
     iso_code: str | None = None
+    capital: str = ""  # countries: the capital's name, to take its point
+    stem_en: str | None = None  # regions: the English stem of their names (Kherson)
     names: list[tuple[str, str, str, str | None, str | None, str]] = field(default_factory=list)
 
     def add_name(
@@ -172,6 +175,8 @@ class Builder:
         self.admin1_names: dict[str, str] = {}  # "UA.08" -> "Kherson Oblast"
         self.stats: dict[str, object] = {}
         self.renamed: dict[str, str] = {}
+        self._postal_cache: dict[tuple[str, str], list[tuple[float, float]]] | None = None
+        self.linked_count = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _add(self, place: Place) -> Place:
@@ -222,11 +227,13 @@ class Builder:
                     place.name_uk = row.name
                 if row.lang == "ru" and place.name_ru is None:
                     place.name_ru = row.name
-            place.capital = country.capital  # type: ignore[attr-defined]
+            place.capital = country.capital
 
     # -- 2. first-level regions -----------------------------------------------------------------
     def regions(self) -> None:
-        admin1 = {a.code: a for a in geonames.parse_admin1_codes(self.sources_dir / "geonames_admin1.tsv")}
+        admin1 = {
+            a.code: a for a in geonames.parse_admin1_codes(self.sources_dir / "geonames_admin1.tsv")
+        }
         self.admin1_names = {code: a.name for code, a in admin1.items()}
         iso_by_code: dict[str, list[iso3166.IsoName]] = defaultdict(list)
         for row in self.iso_rows:
@@ -254,7 +261,7 @@ class Builder:
                     iso_code=link.iso,
                 )
             )
-            place.stem_en = link.stem_en  # type: ignore[attr-defined]
+            place.stem_en = link.stem_en
             place.add_name(link.name_en, "en", "official", "GeoNames admin1 / crosswalk")
             if a1.name != link.name_en and " " in a1.name:
                 # "Belgorod Oblast" is a region's name; a bare "Kharkiv" is its centre's.
@@ -342,7 +349,12 @@ class Builder:
         postal_points = self._postal_points()
         settlements_by_oblast_name: dict[tuple[str, str], list[Place]] = defaultdict(list)
         for place in self.by_katottg.values():
-            if place.katottg and place.kind in ("city", "urban_settlement", "settlement", "village"):
+            if place.katottg and place.kind in (
+                "city",
+                "urban_settlement",
+                "settlement",
+                "village",
+            ):
                 unit_name = place.name_uk or ""
                 settlements_by_oblast_name[(place.admin1_id or "", fold(unit_name))].append(place)
         self._settlements_by_oblast_name = settlements_by_oblast_name
@@ -379,6 +391,7 @@ class Builder:
         ua_links = len(linked)
         self.stats["geonames_ua"] = sum(1 for c in cities if c.country == "UA")
         self.stats["geonames_ua_linked"] = ua_links
+        self.linked_count = ua_links
         self.stats["geonames_ua_unlinked_sample"] = [
             f"{c.geonameid} {c.name} UA.{c.admin1}" for c in unlinked_ua[:40]
         ]
@@ -400,9 +413,9 @@ class Builder:
         postal_points: dict[tuple[str, str], list[tuple[float, float]]],
     ) -> tuple[Place, float] | None:
         """The KATOTTG settlement a GeoNames place is, or ``None`` when no candidate fits."""
-        if region.kind == "city":  # Kyiv and Sevastopol: the city itself or its suburbs
-            if fold(region.name_uk or "") in {fold(n) for n in (city.name, *city.names)}:
-                return region, 0.0
+        names = {fold(n) for n in (city.name, *city.names)}
+        if region.kind == "city" and fold(region.name_uk or "") in names:
+            return region, 0.0  # Kyiv and Sevastopol: the city itself
         keys = {fold(n) for n in (city.name, *city.names) if script_of(n) == "Cyrl"}
         keys.add(fold(city.name))
         candidates: list[Place] = []
@@ -471,14 +484,18 @@ class Builder:
         )
         if city.country in ("RU", "UA") and city.population < 15000:
             place.kind = "place"
-        place.admin1_name = self.admin1_names.get(f"{city.country}.{city.admin1}")  # type: ignore[attr-defined]
         place.add_name(city.name, "en", "official", "GeoNames")
         for name in city.names:
             if _is_code(name):
                 continue
             lang = _lang_of(name)
             place.add_name(name, lang, "alternate", "GeoNames")
-            if city.country == "RU" and place.name_ru is None and script_of(name) == "Cyrl" and lang != "uk":
+            if (
+                city.country == "RU"
+                and place.name_ru is None
+                and script_of(name) == "Cyrl"
+                and lang != "uk"
+            ):
                 place.name_ru = name
         if city.country == "RU" and place.name_ru:
             place.add_name(place.name_ru, "ru", "official", "GeoNames")
@@ -486,8 +503,8 @@ class Builder:
     # -- 5. coordinates ------------------------------------------------------------------------
     def _postal_points(self) -> dict[tuple[str, str], list[tuple[float, float]]]:
         """Postal points by (oblast place id, folded name)."""
-        if hasattr(self, "_postal_cache"):
-            return self._postal_cache  # type: ignore[no-any-return]
+        if self._postal_cache is not None:
+            return self._postal_cache
         oblast_by_postal = {
             link.stem_en: link for link in self.region_links if link.country == "UA"
         }
@@ -495,15 +512,17 @@ class Builder:
         for link in self.region_links:
             if link.country == "UA":
                 region = self.admin1_by_iso[link.iso]
-                by_translit[fold(romanize((region.name_uk or "").replace(" область", ""), "kmu2010"))] = region
+                by_translit[
+                    fold(romanize((region.name_uk or "").replace(" область", ""), "kmu2010"))
+                ] = region
         points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
         missing: set[str] = set()
         for row in postal.read_places(self.sources_dir / "postal_ua.tsv"):
-            region = by_translit.get(fold(row.oblast))
-            if region is None:
+            oblast = by_translit.get(fold(row.oblast))
+            if oblast is None:
                 missing.add(row.oblast)
                 continue
-            key = (region.id, fold(row.name))
+            key = (oblast.id, fold(row.name))
             point = (row.lat, row.lon)
             if all(_distance_km(point, other) > 1.0 for other in points[key]):
                 points[key].append(point)
@@ -514,10 +533,12 @@ class Builder:
         return self._postal_cache
 
     def coordinates(self) -> None:
-        """Points for KATOTTG settlements: GeoNames, else a checked postal point, else the hromada."""
+        """Points for KATOTTG settlements: GeoNames, else a checked postal point, else the
+        hromada's centre."""
         postal_points = self._postal_points()
         settlements = [
-            p for p in self.places.values()
+            p
+            for p in self.places.values()
             if p.katottg and p.kind in ("city", "urban_settlement", "settlement", "village")
         ]
         # Pass 1: unambiguous postal points (one point, one KATOTTG namesake in the oblast).
@@ -530,6 +551,7 @@ class Builder:
             namesakes = self._settlements_by_oblast_name.get(key, [])
             if len(points) == 1 and len(namesakes) == 1:
                 tentative[place.id] = points[0]
+
         # Centres of hromadas and raions from GeoNames points and the tentative ones.
         def centres(attr: str) -> dict[str, tuple[float, float]]:
             groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -567,8 +589,9 @@ class Builder:
                 centre, radius = raion_centre.get(place.raion_id or ""), RAION_RADIUS_KM / 2
             if not points or centre is None:
                 continue
-            best = min(points, key=lambda pt: _distance_km(pt, centre))
-            if _distance_km(best, centre) <= radius:
+            middle = centre
+            best = min(points, key=lambda pt: _distance_km(pt, middle))
+            if _distance_km(best, middle) <= radius:
                 place.lat, place.lon, place.precision = best[0], best[1], "postal"
                 taken.add(best)
         # Pass 3: the rest take their hromada's centre, or their raion's.
@@ -584,12 +607,20 @@ class Builder:
             if centre is not None:
                 place.lat, place.lon, place.precision = centre[0], centre[1], precision
         # Administrative units: the median of their settlements' points.
-        for attr, kinds in (("hromada_id", "hromada"), ("raion_id", "raion"), ("admin1_id", "oblast")):
+        for attr, kinds in (
+            ("hromada_id", "hromada"),
+            ("raion_id", "raion"),
+            ("admin1_id", "oblast"),
+        ):
             groups = centres(attr)
             for group_id, centre in groups.items():
                 unit = self.places[group_id]
                 if unit.point is None and unit.kind == kinds:
-                    unit.lat, unit.lon, unit.precision = round(centre[0], 5), round(centre[1], 5), "centroid"
+                    unit.lat, unit.lon, unit.precision = (
+                        round(centre[0], 5),
+                        round(centre[1], 5),
+                        "centroid",
+                    )
         for place in self.places.values():
             if place.kind == "city_district" and place.point is None and place.parent_id:
                 parent = self.places.get(place.parent_id)
@@ -603,7 +634,7 @@ class Builder:
         the same oblast is the same place, and the two records become one."""
         from toponyms.text.ukru import counterparts
 
-        linked_before = int(self.stats.get("geonames_ua_linked", 0) or 0)
+        linked_before = self.linked_count
         merged = 0
         cities = {c.geonameid: c for c in self.unlinked_ua}
         for geonameid in sorted(cities):
@@ -626,15 +657,24 @@ class Builder:
                     candidates.extend(self._settlements_by_oblast_inv.get((region_id, key), []))
             if region is None or region.kind == "city":
                 # Sevastopol and Kyiv: GeoNames may file the city under a neighbouring region.
-                for special in self.admin1_by_geonames.values():
-                    if special.kind == "city" and special.country == "UA" and special.katottg:
-                        if fold(special.name_uk or "") in keys and special.point is None:
-                            candidates.append(special)
+                candidates.extend(
+                    special
+                    for special in self.admin1_by_geonames.values()
+                    if special.kind == "city"
+                    and special.country == "UA"
+                    and special.katottg
+                    and fold(special.name_uk or "") in keys
+                    and special.point is None
+                )
             best: tuple[float, Place] | None = None
-            for place in {p.id: p for p in candidates if p.geonames_id is None or p.kind == "city"}.values():
+            for place in {
+                p.id: p for p in candidates if p.geonames_id is None or p.kind == "city"
+            }.values():
                 if place.katottg is None or (place.geonames_id and place.precision == "geonames"):
                     continue
-                distance = 0.0 if place.point is None else _distance_km(place.point, (city.lat, city.lon))
+                distance = (
+                    0.0 if place.point is None else _distance_km(place.point, (city.lat, city.lon))
+                )
                 if best is None or distance < best[0]:
                     best = (distance, place)
             limit = 8.0 if best is not None and best[1].precision == "postal" else 15.0
@@ -660,7 +700,7 @@ class Builder:
                     capitals[key] = place
         for place in self.places.values():
             if place.kind == "country" and place.point is None:
-                capital = capitals.get((place.country, getattr(place, "capital", "")))
+                capital = capitals.get((place.country, place.capital))
                 if capital is not None and capital.point is not None:
                     place.lat, place.lon, place.precision = capital.lat, capital.lon, "capital"
         groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -688,24 +728,52 @@ class Builder:
                     oblast_by_uk.setdefault(fold(name), region)
         renamed_to: dict[str, str] = {}
         for row in curated.read_renamings(self.data_dir):
-            place = self._find_curated(row.country, row.current_uk, row.oblast_uk, row.raion_uk,
-                                       row.kind, oblast_by_uk, by_oblast_name)
+            place = self._find_curated(
+                row.country,
+                row.current_uk,
+                row.oblast_uk,
+                row.raion_uk,
+                row.kind,
+                oblast_by_uk,
+                by_oblast_name,
+            )
             if place is None and row.katottg_has == "old":
                 old_uk = renamed_to.get(row.current_uk)
-                place = None if old_uk is None else self._find_curated(
-                    row.country, old_uk, row.oblast_uk, row.raion_uk, row.kind, oblast_by_uk,
-                    by_oblast_name)
+                place = (
+                    None
+                    if old_uk is None
+                    else self._find_curated(
+                        row.country,
+                        old_uk,
+                        row.oblast_uk,
+                        row.raion_uk,
+                        row.kind,
+                        oblast_by_uk,
+                        by_oblast_name,
+                    )
+                )
             if place is None:
                 unresolved.append(f"renamings: {row.current_uk} ({row.oblast_uk}) ← {row.name}")
                 continue
-            if row.katottg_has == "old" and row.lang == "uk" and row.type in ("historical", "official_former"):
+            if (
+                row.katottg_has == "old"
+                and row.lang == "uk"
+                and row.type in ("historical", "official_former")
+            ):
                 self._apply_new_official(place, row, renamed_to)
             type_ = "historical" if row.type == "official_former" else row.type
-            place.add_name(row.name, row.lang, type_, row.source, valid_from=row.valid_from,
-                           valid_to=row.valid_to)
+            place.add_name(
+                row.name,
+                row.lang,
+                type_,
+                row.source,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+            )
         for ex in curated.read_exonyms(self.data_dir):
-            place = self._find_curated(ex.country, ex.current_uk, ex.oblast_uk, "", ex.kind,
-                                       oblast_by_uk, by_oblast_name)
+            place = self._find_curated(
+                ex.country, ex.current_uk, ex.oblast_uk, "", ex.kind, oblast_by_uk, by_oblast_name
+            )
             if place is None:
                 unresolved.append(f"exonyms: {ex.current_uk} ({ex.oblast_uk}) ← {ex.name}")
                 continue
@@ -729,11 +797,11 @@ class Builder:
                 elif entry.lang == "en":
                     country.name_en = entry.name
         for form in curated.read_region_forms(self.data_dir):
-            region = self.admin1_by_iso.get(form.iso)
-            if region is None:
+            target = self.admin1_by_iso.get(form.iso)
+            if target is None:
                 unresolved.append(f"region_forms: {form.iso} ← {form.name}")
                 continue
-            region.add_name(form.name, form.lang, form.type, form.source)
+            target.add_name(form.name, form.lang, form.type, form.source)
         self.stats["curated_unresolved"] = unresolved
         if unresolved:
             self.log(f"{len(unresolved)} curated rows name no place (see `gazetteer info`)")
@@ -772,8 +840,10 @@ class Builder:
         if kind in ("raion", "hromada"):
             wanted = fold(f"{current} {'район' if kind == 'raion' else 'громада'}")
             for place in self.places.values():
-                if place.kind == kind and place.admin1_id == region.id and fold(place.name_uk or "") in (
-                    wanted, fold(current)
+                if (
+                    place.kind == kind
+                    and place.admin1_id == region.id
+                    and fold(place.name_uk or "") in (wanted, fold(current))
                 ):
                     return place
             return None
@@ -781,13 +851,16 @@ class Builder:
         if raion:
             wanted_raion = fold(f"{raion} район") if not raion.endswith("район") else fold(raion)
             candidates = [
-                p for p in candidates
+                p
+                for p in candidates
                 if p.raion_id and fold(self.places[p.raion_id].name_uk or "") == wanted_raion
             ]
         if len(candidates) > 1:
             rank = {"city": 0, "urban_settlement": 1, "settlement": 2, "village": 3}
             preferred = [p for p in candidates if p.kind == kind] or candidates
-            candidates = sorted(preferred, key=lambda p: (rank.get(p.kind, 9), -(p.population or 0)))
+            candidates = sorted(
+                preferred, key=lambda p: (rank.get(p.kind, 9), -(p.population or 0))
+            )
             if len(preferred) > 1 and kind in ("village", "settlement"):
                 return None  # ambiguous namesakes: the row needs its raion
         return candidates[0] if candidates else None
@@ -803,15 +876,23 @@ class Builder:
             self._foreign_index = found
         return self._foreign_index
 
-    def _apply_new_official(self, place: Place, row: curated.Renaming, renamed_to: dict[str, str]) -> None:
+    def _apply_new_official(
+        self, place: Place, row: curated.Renaming, renamed_to: dict[str, str]
+    ) -> None:
         """The codifier edition carries the old name: make the new one official."""
         if fold(place.name_uk or "") == fold(row.current_uk):
             return
         old = place.name_uk or ""
         renamed_to[row.current_uk] = old
         place.names = [
-            (n, lang, "historical" if (lang == "uk" and t == "official" and fold(n) == fold(old)) else t,
-             vf, vt if not (lang == "uk" and fold(n) == fold(old)) else (vt or row.valid_to), src)
+            (
+                n,
+                lang,
+                "historical" if (lang == "uk" and t == "official" and fold(n) == fold(old)) else t,
+                vf,
+                vt if not (lang == "uk" and fold(n) == fold(old)) else (vt or row.valid_to),
+                src,
+            )
             for n, lang, t, vf, vt, src in place.names
         ]
         place.name_uk = row.current_uk
@@ -824,15 +905,19 @@ class Builder:
         for place in self.places.values():
             if place.country == "UA" and place.name_uk and place.name_en is None:
                 place.name_en = romanize(place.name_uk, "kmu2010")
-            if place.country == "UA" and place.name_en and place.kind not in ("country",):
-                if not any(lang == "en" for _, lang, *_ in place.names):
-                    place.add_name(place.name_en, "en", "romanized", "KMU 2010 romanisation")
+            if (
+                place.country == "UA"
+                and place.name_en
+                and place.kind != "country"
+                and not any(lang == "en" for _, lang, *_ in place.names)
+            ):
+                place.add_name(place.name_en, "en", "romanized", "KMU 2010 romanisation")
             if place.kind not in ("oblast", "raion", "hromada"):
                 continue
             adjective_uk = (place.name_uk or "").replace(" область", "").replace(" район", "")
             adjective_uk = adjective_uk.replace(" громада", "")
             adjective_ru = (place.name_ru or "").replace(" область", "")
-            stem = getattr(place, "stem_en", None)
+            stem = place.stem_en
             if place.kind in ("raion", "hromada"):
                 centre = centres.get(place.id)
                 stem = centre.name_en if centre else None
@@ -860,7 +945,10 @@ class Builder:
         """The settlement a raion or hromada is named after (Покровський район → Покровськ)."""
         members: dict[str, list[Place]] = defaultdict(list)
         for place in self.places.values():
-            if place.kind in ("city", "urban_settlement", "settlement", "village") and place.katottg:
+            if (
+                place.kind in ("city", "urban_settlement", "settlement", "village")
+                and place.katottg
+            ):
                 for group in (place.raion_id, place.hromada_id):
                     if group:
                         members[group].append(place)
@@ -884,7 +972,11 @@ class Builder:
                     best = key
             if best is None and unit.kind == "raion":
                 # Криворізький ← Кривий Ріг: the raion's largest city sharing its first letters.
-                cities = [p for p in places if p.kind == "city" and fold(p.name_uk or "")[:4] == adjective[:4]]
+                cities = [
+                    p
+                    for p in places
+                    if p.kind == "city" and fold(p.name_uk or "")[:4] == adjective[:4]
+                ]
                 if cities:
                     best = (0, 0, "", max(cities, key=lambda p: (p.population or 0, p.id)))
             if best is not None:
@@ -907,7 +999,7 @@ class Builder:
         for region in self.admin1_by_geonames.values():
             if region.kind != "oblast":
                 continue
-            stem = getattr(region, "stem_en", None)
+            stem = region.stem_en
             keys = city_keys.get(region.id, set()) | by_english.get(stem or "", set())
             region.names = [n for n in region.names if _invariant(n[0]) not in keys]
 
@@ -921,7 +1013,8 @@ class Builder:
             if place.country != "UA" or place.name_ru or not place.name_uk:
                 continue
             russian = sorted(
-                (preference.get(t, 9), n) for n, lang, t, *_ in place.names
+                (preference.get(t, 9), n)
+                for n, lang, t, *_ in place.names
                 if lang == "ru" and t in preference
             )
             if russian:
@@ -929,8 +1022,11 @@ class Builder:
                 continue
             if place.kind not in ("city", "settlement", "village", "oblast"):
                 continue
-            cyrillic = {fold(n): n for n, lang, t, *_ in place.names
-                        if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"}
+            cyrillic = {
+                fold(n): n
+                for n, lang, t, *_ in place.names
+                if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"
+            }
             if not cyrillic:
                 continue
             for candidate in counterparts(place.name_uk):
@@ -952,14 +1048,16 @@ class Builder:
                     seen[key] = entry
                     continue
                 # A curated type (historical, occupation, exonym) beats a GeoNames "alternate".
-                if current[2] == "alternate" and type_ != "alternate":
-                    seen[key] = entry
-                elif type_rank.get(type_, 99) < type_rank.get(current[2], 99) and current[2] != "historical":
+                if (current[2] == "alternate" and type_ != "alternate") or (
+                    type_rank.get(type_, 99) < type_rank.get(current[2], 99)
+                    and current[2] != "historical"
+                ):
                     seen[key] = entry
             # A curated historical name also recasts the same spelling kept as 'alternate' by
             # GeoNames under another language tag.
             curated_types = {
-                fold(n): (t, vf, vt, src) for (n, _), (_, _, t, vf, vt, src) in seen.items()
+                fold(n): (t, vf, vt, src)
+                for (n, _), (_, _, t, vf, vt, src) in seen.items()
                 if t in ("historical", "occupation")
             }
             final = []
@@ -974,7 +1072,7 @@ class Builder:
 def _content_hash(conn: sqlite3.Connection) -> str:
     digest = hashlib.sha256()
     for table, order in (("places", "id"), ("names", "id"), ("redirects", "old_id")):
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):  # noqa: S608
+        for row in conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):
             digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()[:16]
 
@@ -985,12 +1083,32 @@ def _write(builder: Builder, conn: sqlite3.Connection) -> None:
     for place_id in sorted(builder.places):
         p = builder.places[place_id]
         place_rows.append(
-            (p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.parent_id, p.admin1_id,
-             p.raion_id, p.hromada_id, p.lat, p.lon, p.precision, p.population, p.geonames_id,
-             p.katottg, p.iso_code, "active", None)
+            (
+                p.id,
+                p.kind,
+                p.country,
+                p.name_uk,
+                p.name_ru,
+                p.name_en,
+                p.parent_id,
+                p.admin1_id,
+                p.raion_id,
+                p.hromada_id,
+                p.lat,
+                p.lon,
+                p.precision,
+                p.population,
+                p.geonames_id,
+                p.katottg,
+                p.iso_code,
+                "active",
+                None,
+            )
         )
         for name, lang, type_, valid_from, valid_to, source in p.names:
-            name_rows.append((p.id, name, lang, script_of(name), type_, valid_from, valid_to, source))
+            name_rows.append(
+                (p.id, name, lang, script_of(name), type_, valid_from, valid_to, source)
+            )
     conn.executemany(
         "INSERT INTO places (id, kind, country, name_uk, name_ru, name_en, parent_id, admin1_id,"
         " raion_id, hromada_id, lat, lon, precision, population, geonames_id, katottg, iso_code,"
@@ -1011,7 +1129,11 @@ def source_manifest(sources_dir: Path) -> list[dict[str, str]]:
         comments = read_comments(path)
         source = next((c.removeprefix("source: ") for c in comments if c.startswith("source:")), "")
         license_ = next(
-            (c.removeprefix("license: ") for c in comments if "license" in c.lower() or "CC-BY" in c),
+            (
+                c.removeprefix("license: ")
+                for c in comments
+                if "license" in c.lower() or "CC-BY" in c
+            ),
             "",
         )
         result.append({"file": path.name, "name": source, "license": license_})
@@ -1076,9 +1198,7 @@ def build(
             "sources": json.dumps(source_manifest(sources_dir), ensure_ascii=False),
             "content_version": _content_hash(conn),
             "origin": "default",
-            "build_stats": json.dumps(
-                {k: v for k, v in builder.stats.items()}, ensure_ascii=False
-            ),
+            "build_stats": json.dumps({k: v for k, v in builder.stats.items()}, ensure_ascii=False),
         }
         conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
         conn.commit()

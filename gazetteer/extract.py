@@ -47,8 +47,12 @@ def extract_geonames(out: Path) -> dict[str, object]:
         geonames.parse_countries_json(data / "countries.json"),
         comments=[f"source: GeoNames via {version} (countries.json)", geonames.LICENSE],
     )
-    return {"name": "GeoNames", "version": version, "license": geonames.LICENSE,
-            "files": {"geonames_cities.tsv": rows, "geonames_countries.tsv": countries}}
+    return {
+        "name": "GeoNames",
+        "version": version,
+        "license": geonames.LICENSE,
+        "files": {"geonames_cities.tsv": rows, "geonames_countries.tsv": countries},
+    }
 
 
 def extract_katottg(out: Path) -> dict[str, object]:
@@ -61,8 +65,12 @@ def extract_katottg(out: Path) -> dict[str, object]:
         katottg.parse_xlsx(workbook),
         comments=[f"source: KATOTTG via {version}", f"license: {katottg.LICENSE}"],
     )
-    return {"name": "KATOTTG", "version": version, "license": katottg.LICENSE,
-            "files": {"katottg.tsv": rows}}
+    return {
+        "name": "KATOTTG",
+        "version": version,
+        "license": katottg.LICENSE,
+        "files": {"katottg.tsv": rows},
+    }
 
 
 def extract_iso(out: Path) -> dict[str, object]:
@@ -72,8 +80,12 @@ def extract_iso(out: Path) -> dict[str, object]:
         iso3166.parse_pycountry(),
         comments=[f"source: ISO 3166-1/3166-2 names via {version}", f"license: {iso3166.LICENSE}"],
     )
-    return {"name": "ISO 3166", "version": version, "license": iso3166.LICENSE,
-            "files": {"iso3166.tsv": rows}}
+    return {
+        "name": "ISO 3166",
+        "version": version,
+        "license": iso3166.LICENSE,
+        "files": {"iso3166.tsv": rows},
+    }
 
 
 def extract_postal(out: Path, path: Path) -> dict[str, object]:
@@ -83,8 +95,12 @@ def extract_postal(out: Path, path: Path) -> dict[str, object]:
         postal.parse_postal_txt(path),
         comments=[f"source: {version}", postal.LICENSE],
     )
-    return {"name": "GeoNames postal codes", "version": version, "license": postal.LICENSE,
-            "files": {"postal_ua.tsv": rows}}
+    return {
+        "name": "GeoNames postal codes",
+        "version": version,
+        "license": postal.LICENSE,
+        "files": {"postal_ua.tsv": rows},
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,9 +117,16 @@ def main(argv: list[str] | None = None) -> None:
     ]
     admin1 = args.out / "geonames_admin1.tsv"
     if admin1.exists():
-        manifest.append({"name": "GeoNames admin1 codes", "version": "admin1CodesASCII.txt",
-                         "license": geonames.LICENSE,
-                         "files": {"geonames_admin1.tsv": sum(1 for _ in geonames.parse_admin1_codes(admin1))}})
+        manifest.append(
+            {
+                "name": "GeoNames admin1 codes",
+                "version": "admin1CodesASCII.txt",
+                "license": geonames.LICENSE,
+                "files": {
+                    "geonames_admin1.tsv": sum(1 for _ in geonames.parse_admin1_codes(admin1))
+                },
+            }
+        )
     (args.out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

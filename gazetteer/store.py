@@ -83,7 +83,9 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if not path.exists():
         raise GazetteerError(f"no gazetteer at {path}")
     if readonly:
-        immutable = "&immutable=1" if path == PACKAGED_DEFAULT or path.parent == _cache_dir() else ""
+        immutable = (
+            "&immutable=1" if path == PACKAGED_DEFAULT or path.parent == _cache_dir() else ""
+        )
         uri = f"{path.resolve().as_uri()}?mode=ro{immutable}"
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     else:
@@ -116,7 +118,10 @@ def meta(conn: sqlite3.Connection) -> dict[str, str]:
 def info(conn: sqlite3.Connection) -> dict[str, Any]:
     """The figures ``toponyms gazetteer info`` prints."""
     m = meta(conn)
-    scalar = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+
+    def scalar(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
     by_country = dict(
         conn.execute(
             "SELECT country, COUNT(*) FROM places WHERE status = 'active' GROUP BY country"

@@ -29,22 +29,42 @@ def katottg_of(resolver: Resolver, query: str, **options: object) -> str | None:
 
 @pytest.mark.parametrize(
     "query",
-    ["Oleshky", "Aleshki", "Олешки", "Алешки", "Алёшки", "Алешках", "з Олешок", "из Алёшек",
-     "Tsiurupynsk", "Цюрупинськ", "Tsyurupinsk", "OLESHKY", "олешки", "Oleschky"],
+    [
+        "Oleshky",
+        "Aleshki",
+        "Олешки",
+        "Алешки",
+        "Алёшки",
+        "Алешках",
+        "з Олешок",
+        "из Алёшек",
+        "Tsiurupynsk",
+        "Цюрупинськ",
+        "Tsyurupinsk",
+        "OLESHKY",
+        "олешки",
+        "Oleschky",
+    ],
 )
 def test_every_form_of_oleshky_is_one_place(resolver: Resolver, query: str) -> None:
     assert katottg_of(resolver, query) == OLESHKY
 
 
-@pytest.mark.parametrize("query", ["Kyiv", "Kiev", "Kiew", "Київ", "Киев", "Kijów", "Києві", "Kyjiw"])
+@pytest.mark.parametrize(
+    "query", ["Kyiv", "Kiev", "Kiew", "Київ", "Киев", "Kijów", "Києві", "Kyjiw"]
+)
 def test_kyiv(resolver: Resolver, query: str) -> None:
     assert katottg_of(resolver, query) == KYIV
 
 
 @pytest.mark.parametrize(
     ("query", "name_type"),
-    [("Artemivsk", "historical"), ("Artemovsk", "historical"), ("Bakhmut", "official"),
-     ("Бахмутом", "official")],
+    [
+        ("Artemivsk", "historical"),
+        ("Artemovsk", "historical"),
+        ("Bakhmut", "official"),
+        ("Бахмутом", "official"),
+    ],
 )
 def test_renamed_place_answers_with_its_current_record(
     resolver: Resolver, query: str, name_type: str
@@ -63,8 +83,17 @@ def test_qualifier_picks_the_namesake(resolver: Resolver) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["Kherson Oblast", "Kherson region", "Херсонська область", "Херсонської області",
-     "Херсонская область", "Херсонщина", "obwód chersoński", "Oblast Cherson", "Khersonska oblast"],
+    [
+        "Kherson Oblast",
+        "Kherson region",
+        "Херсонська область",
+        "Херсонської області",
+        "Херсонская область",
+        "Херсонщина",
+        "obwód chersoński",
+        "Oblast Cherson",
+        "Khersonska oblast",
+    ],
 )
 def test_oblast_forms(resolver: Resolver, query: str) -> None:
     assert katottg_of(resolver, query) == KHERSON_OBLAST
@@ -77,8 +106,12 @@ def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("Kharikv", "UA63120270010096107"), ("Zaporizhzha", "UA23060070010069526"),
-     ("Бахмтут", BAKHMUT), ("Mariupl", "UA14140050010029262")],
+    [
+        ("Kharikv", "UA63120270010096107"),
+        ("Zaporizhzha", "UA23060070010069526"),
+        ("Бахмтут", BAKHMUT),
+        ("Mariupl", "UA14140050010029262"),
+    ],
 )
 def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
     best = resolver.resolve(query)[0]
@@ -97,8 +130,23 @@ def test_match_carries_evidence_and_contract_fields(resolver: Resolver) -> None:
     result = resolver.resolve_one("Aleshki")
     best = result.matches[0]
     data = best.to_dict()
-    for field in ("id", "name", "name_uk", "name_ru", "name_en", "kind", "country", "admin1",
-                  "lat", "lon", "geonames_id", "katottg", "score", "match_type", "matched_name"):
+    for field in (
+        "id",
+        "name",
+        "name_uk",
+        "name_ru",
+        "name_en",
+        "kind",
+        "country",
+        "admin1",
+        "lat",
+        "lon",
+        "geonames_id",
+        "katottg",
+        "score",
+        "match_type",
+        "matched_name",
+    ):
         assert field in data
     assert data["matched_name"] == "Aleshki"
     assert 0.0 < data["score"] <= 1.0
@@ -147,7 +195,9 @@ def test_bad_input_raises_typed_errors(resolver: Resolver) -> None:
     with pytest.raises(UnknownPlaceError):
         resolver.place("katottg:UA00000000000000000")
     assert issubclass(UnknownPlaceError, LookupError)
-    assert issubclass(InvalidInputError, ValueError) and issubclass(InvalidInputError, ToponymsError)
+    assert issubclass(InvalidInputError, ValueError) and issubclass(
+        InvalidInputError, ToponymsError
+    )
 
 
 def test_resolve_many_streams_in_order_and_survives_bad_lines(resolver: Resolver) -> None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from toponyms import lexicon
@@ -166,7 +167,10 @@ class Extractor:
             from toponyms.resolve import latin_lemmas
 
             for lemma in latin_lemmas(span):
-                if exact_key(lemma) in self.keys.exact or invariant_key(lemma) in self.keys.invariant:
+                if (
+                    exact_key(lemma) in self.keys.exact
+                    or invariant_key(lemma) in self.keys.invariant
+                ):
                     forms.append((lemma, "inflection"))
                     break
         if not forms and script in ("Latn", "Cyrl") and invariant_key(span) in self.keys.invariant:
@@ -192,7 +196,9 @@ class Extractor:
                 i += 1
                 continue
             first = exact_key(token.text)
-            longest = min(MAX_WORDS, max(self.keys.first_words.get(first, 1), 3 if _cyr(token) else 2))
+            longest = min(
+                MAX_WORDS, max(self.keys.first_words.get(first, 1), 3 if _cyr(token) else 2)
+            )
             found = None
             for n in range(min(longest, len(tokens) - i), 0, -1):
                 words = tokens[i : i + n]
@@ -248,12 +254,15 @@ class Extractor:
         return covered
 
     # -- resolution --------------------------------------------------------------------------
-    def extract(self, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+    def extract(
+        self, text: str, *, lang: str | None = None, min_score: float = 0.5
+    ) -> list[Mention]:
         if not isinstance(text, str):
             raise InvalidInputError(f"text must be a str, not {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidInputError(
-                f"text is {len(text):,} characters; split it (at most {MAX_TEXT_CHARS:,} a document)"
+                f"text is {len(text):,} characters; split it"
+                f" (at most {MAX_TEXT_CHARS:,} a document)"
             )
         if not text.strip():
             return []
@@ -291,20 +300,28 @@ class Extractor:
                 if not region_hits and region_kind == kind_word:
                     region_hits = self.resolver._hits_for(f"{forms[0][0]} {kind_word}")
             region_hits = [
-                h for h in region_hits if self.resolver.place(h.place_id).kind in ("oblast", "raion", "hromada")
+                h
+                for h in region_hits
+                if self.resolver.place(h.place_id).kind in ("oblast", "raion", "hromada")
             ]
             if region_hits:
                 return region_hits
         for form, rule in forms:
             found = self.resolver._hits_for(form, None if rule == "exact" else rule)
             for hit in found:
-                if hit.rule == "invariant" and self.resolver.place(hit.place_id).country not in ("UA", "RU"):
+                if hit.rule == "invariant" and self.resolver.place(hit.place_id).country not in (
+                    "UA",
+                    "RU",
+                ):
                     continue  # in running text a foreign name is written as it is spelled
                 hits.append(hit)
         return hits
 
     def _disambiguate(
-        self, tokens: list[_Token], pending: list[tuple[int, int, list[_Hit], str | None]], min_score: float
+        self,
+        tokens: list[_Token],
+        pending: list[tuple[int, int, list[_Hit], str | None]],
+        min_score: float,
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
@@ -317,12 +334,13 @@ class Extractor:
         context: set[str] = set()
         for _, _, matches in first_pass:
             if matches and matches[0].score >= 0.8:
-                best = matches[0].place
-                context |= {i for i in resolver._ancestors(best.id) if not i.startswith("geonames:") or True}
+                context |= resolver._ancestors(matches[0].place.id)
         context_ids = frozenset(context)
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
-        for (first, last, hits, region_kind), (_, _, matches) in zip(pending, first_pass, strict=True):
+        for (first, last, hits, region_kind), (_, _, matches) in zip(
+            pending, first_pass, strict=True
+        ):
             span_text = self._text[tokens[first].start : tokens[last - 1].end]
             key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
@@ -346,14 +364,16 @@ def _cyr(token: _Token) -> bool:
 
 def _contiguous(words: list[_Token], text: str) -> bool:
     """Words of one name are separated by a single space or hyphen, not by punctuation."""
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in pairwise(words):
         gap = text[a.end : b.start]
         if gap not in (" ", "-", "\u00a0"):
             return False
     return True
 
 
-def extract(resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+def extract(
+    resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5
+) -> list[Mention]:
     """Every place mention in ``text`` (the library entry point; see the module docstring)."""
     extractor = getattr(resolver, "_extractor", None)
     if extractor is None:
@@ -363,7 +383,11 @@ def extract(resolver: Resolver, text: str, *, lang: str | None = None, min_score
 
 
 def extract_many(
-    resolver: Resolver, docs: Iterable[tuple[str, str]], *, lang: str | None = None, min_score: float = 0.5
+    resolver: Resolver,
+    docs: Iterable[tuple[str, str]],
+    *,
+    lang: str | None = None,
+    min_score: float = 0.5,
 ) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
     """``(id, text)`` pairs → ``(id, mentions)``, lazily; a bad document yields its error."""
     for doc_id, text in docs:

@@ -22,8 +22,24 @@ from toponyms.models import Mention
 from toponyms.render import feature, write_geojson, write_json, write_jsonl
 
 CSV_COLUMNS = [
-    "doc_id", "start", "end", "text", "place_id", "name", "name_en", "kind", "country", "admin1",
-    "lat", "lon", "geonames_id", "katottg", "score", "match_type", "matched_name", "rule",
+    "doc_id",
+    "start",
+    "end",
+    "text",
+    "place_id",
+    "name",
+    "name_en",
+    "kind",
+    "country",
+    "admin1",
+    "lat",
+    "lon",
+    "geonames_id",
+    "katottg",
+    "score",
+    "match_type",
+    "matched_name",
+    "rule",
 ]
 
 
@@ -57,7 +73,7 @@ def _documents(path: str) -> Iterator[tuple[Any, str | None, str | None]]:
             continue
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             doc_id = doc.get("id") if isinstance(doc, dict) else None
-            yield doc_id, None, f"line {line.number}: expected an object with a string \"text\""
+            yield doc_id, None, f'line {line.number}: expected an object with a string "text"'
             continue
         yield doc.get("id", line.number), doc["text"], None
     progress.close()
@@ -92,13 +108,24 @@ def _geojson_features(results: list[tuple[Any, list[Mention]]]) -> Iterator[dict
             names[place.id].add(m.text)
     for place_id, entry in by_place.items():
         place = entry["place"]
-        yield feature(place.lat, place.lon, {
-            "place_id": place_id, "name": place.name, "name_en": place.name_en,
-            "kind": place.kind, "country": place.country, "admin1": place.admin1,
-            "geonames_id": place.geonames_id, "katottg": place.katottg,
-            "mention_count": entry["count"], "names_seen": sorted(names[place_id]),
-            "mentions": entry["mentions"], "score": round(entry["score"], 4),
-        })
+        yield feature(
+            place.lat,
+            place.lon,
+            {
+                "place_id": place_id,
+                "name": place.name,
+                "name_en": place.name_en,
+                "kind": place.kind,
+                "country": place.country,
+                "admin1": place.admin1,
+                "geonames_id": place.geonames_id,
+                "katottg": place.katottg,
+                "mention_count": entry["count"],
+                "names_seen": sorted(names[place_id]),
+                "mentions": entry["mentions"],
+                "score": round(entry["score"], 4),
+            },
+        )
 
 
 def run_extract(
@@ -147,6 +174,7 @@ def run_extract(
                 yield doc_id, None, None, str(problem)
 
     if fmt in ("jsonl", "json"):
+
         def objects() -> Iterator[dict[str, Any]]:
             for doc_id, mentions, _, error in results():
                 if error is not None:
@@ -156,11 +184,15 @@ def run_extract(
 
         (write_jsonl if fmt == "jsonl" else write_json)(objects(), out)
     elif fmt == "tagged":
-        for doc_id, mentions, text, error in results():
-            line = {"id": doc_id, "error": error} if error else {
-                "id": doc_id, "tagged": _tagged(text or "", mentions or [])}
+        for doc_id, doc_mentions, doc_text, error in results():
+            line = (
+                {"id": doc_id, "error": error}
+                if error
+                else {"id": doc_id, "tagged": _tagged(doc_text or "", doc_mentions or [])}
+            )
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     elif fmt == "csv":
+
         def rows() -> Iterator[tuple[Any, Mention]]:
             for doc_id, mentions, _, _ in results():
                 for m in mentions or []:

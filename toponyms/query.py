@@ -23,8 +23,9 @@ _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;/]\s*")
 # "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in".
 _IN_REGION = re.compile(
-    r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|Oblast|Region|"
-    r"Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|Krai|krai))\s*$"
+    r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|"
+    r"Oblast|Region|Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|"
+    r"Krai|krai))\s*$"
 )
 
 

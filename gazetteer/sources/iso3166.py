@@ -55,7 +55,7 @@ def parse_pycountry() -> Iterator[IsoName]:
                 yield IsoName(country.alpha_2, country.alpha_2, 1, "Country", lang, translated)
         subdivisions = _translator("iso3166-2", lang, locales)
         for code in SUBDIVISION_COUNTRIES:
-            for sub in pycountry.subdivisions.get(country_code=code):
+            for sub in pycountry.subdivisions.get(country_code=code):  # type: ignore[no-untyped-call]
                 translated = subdivisions.gettext(sub.name)
                 if lang != "en" and translated == sub.name:
                     continue

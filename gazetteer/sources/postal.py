@@ -66,7 +66,9 @@ def parse_postal_txt(path: Path) -> Iterator[PostalPlace]:
 
 
 def write_places(path: Path, places: Iterable[PostalPlace], *, comments: list[str]) -> int:
-    ordered = sorted(set(places), key=lambda p: (p.admin1, p.raion, p.name, p.council, p.lat, p.lon))
+    ordered = sorted(
+        set(places), key=lambda p: (p.admin1, p.raion, p.name, p.council, p.lat, p.lon)
+    )
     rows = (
         (p.name, p.council, p.oblast, p.admin1, p.raion, p.lat, p.lon, p.accuracy) for p in ordered
     )
