@@ -1178,7 +1178,9 @@ def build(
         log(f"{label}…")
         step()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".building")
+    # Per process, so that two processes building the same file (two test runs filling
+    # the same cache) never write into one another's half-built database.
+    tmp = out.with_name(f"{out.name}.building-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
