@@ -1123,20 +1123,24 @@ def _write(builder: Builder, conn: sqlite3.Connection) -> None:
 
 
 def source_manifest(sources_dir: Path) -> list[dict[str, str]]:
-    """Name, version and licence of each source, for ``meta`` and ``gazetteer info``."""
+    """Name, version and licence of each source, for ``meta`` and ``gazetteer info``.
+
+    Read from each extract's header comments: ``source: ...`` and ``license: ...`` (on
+    lines of their own or one line joined by ``;``), or a bare ``CC-BY ...`` line.
+    """
     result = []
     for path in sorted(sources_dir.glob("*.tsv")):
-        comments = read_comments(path)
-        source = next((c.removeprefix("source: ") for c in comments if c.startswith("source:")), "")
-        license_ = next(
-            (
-                c.removeprefix("license: ")
-                for c in comments
-                if "license" in c.lower() or "CC-BY" in c
-            ),
-            "",
+        fields: dict[str, str] = {}
+        for comment in read_comments(path):
+            for part in comment.split("; "):
+                key, sep, value = part.partition(": ")
+                if sep and key.strip().lower() in ("source", "license"):
+                    fields[key.strip().lower()] = value.strip()
+                elif part.startswith("CC-BY"):
+                    fields.setdefault("license", part.strip())
+        result.append(
+            {"file": path.name, "name": fields.get("source", ""), "license": fields.get("license", "")}
         )
-        result.append({"file": path.name, "name": source, "license": license_})
     return result
 
 

@@ -302,14 +302,14 @@ class Extractor:
             region_hits = [
                 h
                 for h in region_hits
-                if self.resolver.place(h.place_id).kind in ("oblast", "raion", "hromada")
+                if self.resolver._place(h.place_id).kind in ("oblast", "raion", "hromada")
             ]
             if region_hits:
                 return region_hits
         for form, rule in forms:
             found = self.resolver._hits_for(form, None if rule == "exact" else rule)
             for hit in found:
-                if hit.rule == "invariant" and self.resolver.place(hit.place_id).country not in (
+                if hit.rule == "invariant" and self.resolver._place(hit.place_id).country not in (
                     "UA",
                     "RU",
                 ):

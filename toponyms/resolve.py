@@ -323,6 +323,11 @@ class Resolver:
 
     def place(self, place_id: str) -> Place:
         """The place with that id (a merged id answers with the place it was merged into)."""
+        self._fresh()
+        return self._place(place_id)
+
+    def _place(self, place_id: str) -> Place:
+        """:meth:`place` without the freshness check (within one answer)."""
         cached = self._place_cache.get(place_id)
         if cached is not None:
             return cached
@@ -333,7 +338,7 @@ class Resolver:
             ).fetchone()
             if target is None:
                 raise UnknownPlaceError(f"no place with id {place_id!r}")
-            return self.place(target[0])
+            return self._place(target[0])
         return self._place_from_row(row)
 
     def _ancestors(self, place_id: str) -> frozenset[str]:
@@ -341,7 +346,7 @@ class Resolver:
         cached = self._region_cache.get(place_id)
         if cached is not None:
             return cached
-        self.place(place_id)
+        self._place(place_id)
         cached = self._region_cache.get(place_id)
         if cached is not None:
             return cached
@@ -373,7 +378,7 @@ class Resolver:
         exact_hits, inv_hits = self._lookup_both(exact, inv)
         found = list(exact_hits)
         for hit in inv_hits:
-            if self.place(hit.place_id).country not in FUZZY_COUNTRIES and (
+            if self._place(hit.place_id).country not in FUZZY_COUNTRIES and (
                 hit.type == "alternate" or script_of(hit.name) != script
             ):
                 continue
@@ -457,7 +462,7 @@ class Resolver:
             # One edit in a short name says less than one edit in a long one.
             similarity = 1.0 - distance / max(len(key), len(candidate)) * 1.6
             for hit in self._lookup(candidate, "i"):
-                place = self.place(hit.place_id)
+                place = self._place(hit.place_id)
                 if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 500_000:
                     continue  # typo tolerance is for Ukraine, Russia and the world's big cities
                 hits.append(
@@ -519,7 +524,7 @@ class Resolver:
                 best[hit.place_id] = (evidence, hit)
         scored: list[tuple[float, float, dict[str, float], Place, _Hit]] = []
         for place_id, (evidence, hit) in best.items():
-            place = self.place(place_id)
+            place = self._place(place_id)
             if countries is not None and place.country not in countries:
                 continue
             parts = {"evidence": evidence}
@@ -591,7 +596,7 @@ class Resolver:
             hits = self._variant_hits(cleaned)
         ids: set[str] = set()
         for hit in hits:
-            place = self.place(hit.place_id)
+            place = self._place(hit.place_id)
             if place.kind in REGION_KINDS:
                 ids.add(place.id)
             elif place.kind == "city":
@@ -614,7 +619,7 @@ class Resolver:
             tail = strip_type_prefix(" ".join(tail_words))
             hits = self._hits_for(tail) or self._variant_hits(tail)
             allowed = {"oblast", "raion", "hromada"} | ({"city"} if has_region_word else set())
-            regions = frozenset(h.place_id for h in hits if self.place(h.place_id).kind in allowed)
+            regions = frozenset(h.place_id for h in hits if self._place(h.place_id).kind in allowed)
             if regions and (has_region_word or len(tail_words) == 1):
                 return " ".join(words[:cut]), regions
         return None
@@ -745,7 +750,7 @@ class Resolver:
                 variant_hits = [
                     h
                     for h in variant_hits
-                    if h.rule == "inflection" or (self.place(h.place_id).population or 0) >= 100_000
+                    if h.rule == "inflection" or (self._place(h.place_id).population or 0) >= 100_000
                 ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
@@ -821,7 +826,7 @@ class Resolver:
         if within is None:
             return None
         if within.startswith(("geonames:", "katottg:", "local:")):
-            return frozenset({self.place(within).id})
+            return frozenset({self._place(within).id})
         ids = self._region_ids(clean(within))
         if not ids:
             raise InvalidInputError(f"--within: no region called {within!r}")
