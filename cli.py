@@ -20,13 +20,14 @@ import typer
 from toponyms.errors import GazetteerError, InvalidInputError, ToponymsError
 
 app = typer.Typer(
-    help="Resolve and extract place names (Ukraine, Russia, the world) against a SQLite gazetteer.",
+    help="Resolve and extract place names (Ukraine, Russia, the world) against a SQLite gazetteer."
+    "\n\nExample: toponyms resolve Aleshki",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 gazetteer_app = typer.Typer(
-    help="Build, inspect and edit gazetteers.",
+    help="Build, inspect and edit gazetteers.\n\nExample: toponyms gazetteer info",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -594,9 +594,10 @@ class Builder:
             if _distance_km(best, middle) <= radius:
                 place.lat, place.lon, place.precision = best[0], best[1], "postal"
                 taken.add(best)
-        # Pass 3: the rest take their hromada's centre, or their raion's.
+        # Pass 3: the rest take their hromada's centre, or their raion's (or oblast's).
         hromada_centre = centres("hromada_id")
         raion_centre = centres("raion_id")
+        oblast_centre = centres("admin1_id")
         for place in settlements:
             if place.point is not None:
                 continue
@@ -604,6 +605,8 @@ class Builder:
             precision = "hromada"
             if centre is None:
                 centre, precision = raion_centre.get(place.raion_id or ""), "raion"
+            if centre is None:  # the exclusion zone's towns lie directly under their oblast
+                centre, precision = oblast_centre.get(place.admin1_id or ""), "oblast"
             if centre is not None:
                 place.lat, place.lon, place.precision = centre[0], centre[1], precision
         # Administrative units: the median of their settlements' points.

@@ -44,7 +44,7 @@ NAME_TYPES = (
     "occupation",
     "romanized",
 )
-PRECISIONS = ("geonames", "postal", "hromada", "raion", "centroid", "capital", "user")
+PRECISIONS = ("geonames", "postal", "hromada", "raion", "oblast", "centroid", "capital", "user")
 STATUSES = ("active", "retired")
 
 DDL = """

@@ -59,6 +59,22 @@ def write_rows(
     renamed into place, so a failed write never leaves half a file behind.
     """
     tmp = path.with_suffix(path.suffix + ".tmp")
+    try:
+        count = _write(tmp, columns, rows, comments, path.name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return count
+
+
+def _write(
+    tmp: Path,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    comments: Sequence[str],
+    label: str,
+) -> int:
     count = 0
     with tmp.open("w", encoding="utf-8", newline="\n") as handle:
         for comment in comments:
@@ -68,12 +84,11 @@ def write_rows(
             cells = ["" if cell is None else str(cell) for cell in row]
             if len(cells) != len(columns):
                 raise GazetteerError(
-                    f"{path.name}: a row has {len(cells)} cells, not {len(columns)}"
+                    f"{label}: a row has {len(cells)} cells, not {len(columns)}"
                 )
             for cell in cells:
                 if "\t" in cell or "\n" in cell or "\r" in cell:
-                    raise GazetteerError(f"{path.name}: a cell holds a tab or newline: {cell!r}")
+                    raise GazetteerError(f"{label}: a cell holds a tab or newline: {cell!r}")
             handle.write("\t".join(cells) + "\n")
             count += 1
-    tmp.replace(path)
     return count

@@ -336,12 +336,6 @@ def test_default_gazetteer_settlements_and_geonames(default_db: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Прип'ять (UA32000000010085013), directly under Kyiv Oblast with neither hromada "
-    "nor raion and absent from GeoNames and postal data, gets no coordinates: the build's "
-    "fallback only looks at the hromada and raion centres",
-)
 def test_default_gazetteer_every_settlement_has_a_point(default_db: Path) -> None:
     c = _connect(default_db)
     try:

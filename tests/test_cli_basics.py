@@ -243,10 +243,6 @@ def test_every_command_has_an_example() -> None:
         assert "Example" in result.stdout, " ".join(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the groups `toponyms` and `toponyms gazetteer` have help text without an Example",
-)
 def test_every_group_has_an_example() -> None:
     groups = [(p, c) for p, c in _commands() if getattr(c, "commands", None)]
     lacking = [" ".join(("toponyms", *p)) for p, c in groups if "Example" not in (c.help or "")]

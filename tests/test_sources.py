@@ -341,10 +341,6 @@ def test_write_rows_refuses_a_short_row(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tsv.write_rows leaves its half-written <file>.tmp behind when a row is refused",
-)
 def test_write_rows_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = tmp_path / "data.tsv"
     with pytest.raises(GazetteerError):
