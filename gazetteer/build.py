@@ -1142,7 +1142,11 @@ def source_manifest(sources_dir: Path) -> list[dict[str, str]]:
                 elif part.startswith("CC-BY"):
                     fields.setdefault("license", part.strip())
         result.append(
-            {"file": path.name, "name": fields.get("source", ""), "license": fields.get("license", "")}
+            {
+                "file": path.name,
+                "name": fields.get("source", ""),
+                "license": fields.get("license", ""),
+            }
         )
     return result
 

@@ -83,9 +83,7 @@ def _write(
         for row in rows:
             cells = ["" if cell is None else str(cell) for cell in row]
             if len(cells) != len(columns):
-                raise GazetteerError(
-                    f"{label}: a row has {len(cells)} cells, not {len(columns)}"
-                )
+                raise GazetteerError(f"{label}: a row has {len(cells)} cells, not {len(columns)}")
             for cell in cells:
                 if "\t" in cell or "\n" in cell or "\r" in cell:
                     raise GazetteerError(f"{label}: a cell holds a tab or newline: {cell!r}")

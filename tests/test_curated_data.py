@@ -17,8 +17,27 @@ GAZ = ROOT / "gazetteer" / "data"
 TOP = ROOT / "toponyms" / "data"
 
 LANGS = {
-    "uk", "ru", "en", "de", "pl", "fr", "it", "es", "cs", "sk", "hu", "ro",
-    "be", "crh", "lt", "lv", "tr", "yi", "pt", "nl", "sv",
+    "uk",
+    "ru",
+    "en",
+    "de",
+    "pl",
+    "fr",
+    "it",
+    "es",
+    "cs",
+    "sk",
+    "hu",
+    "ro",
+    "be",
+    "crh",
+    "lt",
+    "lv",
+    "tr",
+    "yi",
+    "pt",
+    "nl",
+    "sv",
 }
 KINDS = {"city", "urban_settlement", "settlement", "village", "raion", "oblast", "hromada"}
 COUNTRIES = {"UA", "RU"}
@@ -28,10 +47,31 @@ DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 SPECS = {
     GAZ / "renamings.tsv": {
         "columns": [
-            "current_uk", "oblast_uk", "raion_uk", "kind", "name", "lang", "type",
-            "valid_from", "valid_to", "authority", "source", "katottg_has", "country",
+            "current_uk",
+            "oblast_uk",
+            "raion_uk",
+            "kind",
+            "name",
+            "lang",
+            "type",
+            "valid_from",
+            "valid_to",
+            "authority",
+            "source",
+            "katottg_has",
+            "country",
         ],
-        "required": ["current_uk", "oblast_uk", "kind", "name", "lang", "type", "authority", "source", "country"],
+        "required": [
+            "current_uk",
+            "oblast_uk",
+            "kind",
+            "name",
+            "lang",
+            "type",
+            "authority",
+            "source",
+            "country",
+        ],
         "enums": {
             "kind": KINDS,
             "lang": LANGS,
@@ -63,8 +103,13 @@ SPECS = {
         "enums": {
             "lang": LANGS,
             "category": {
-                "person", "organisation", "military_unit", "common_word",
-                "month", "nationality", "demonym",
+                "person",
+                "organisation",
+                "military_unit",
+                "common_word",
+                "month",
+                "nationality",
+                "demonym",
             },
         },
         "dates": [],
@@ -120,7 +165,7 @@ def test_rows_well_formed(spec):
     for number, row in enumerate(rows, 2):
         where = f"{path.name} row {number}: {row}"
         assert len(row) == len(header), where
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         for column, value in record.items():
             assert value == value.strip(), f"{where}: spaces around {column}"
             assert "  " not in value, f"{where}: double space in {column}"
@@ -158,7 +203,7 @@ def test_sorted(spec):
 def test_renaming_dates_ordered():
     header, rows = _table(GAZ / "renamings.tsv")
     for row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         start, end = record["valid_from"], record["valid_to"]
         if start and end:
             assert start[:4] <= end[:4], row
@@ -167,7 +212,7 @@ def test_renaming_dates_ordered():
 def test_renaming_ua_rows_state_codifier_name():
     header, rows = _table(GAZ / "renamings.tsv")
     for row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         if record["country"] == "UA":
             assert record["katottg_has"] in {"old", "new"}, row
         else:
@@ -177,15 +222,15 @@ def test_renaming_ua_rows_state_codifier_name():
 def test_renaming_name_differs_from_current():
     header, rows = _table(GAZ / "renamings.tsv")
     for row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         assert record["name"] != record["current_uk"], row
 
 
 def test_region_iso_codes():
     header, rows = _table(GAZ / "region_forms.tsv")
     for row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         assert re.match(r"^(UA-\d{2}|RU-[A-Z]{2,3})$", record["iso"]), row
         assert record["iso"].startswith(record["country"] + "-"), row
-    regions = {dict(zip(header, r))["region_uk"] for r in rows if r[0] == "UA"}
+    regions = {dict(zip(header, r, strict=False))["region_uk"] for r in rows if r[0] == "UA"}
     assert len(regions) == 27, sorted(regions)

@@ -2,6 +2,7 @@
 
 Standard library only: these tests validate the format of the data, not the tool.
 """
+
 import collections
 import csv
 import json
@@ -17,8 +18,15 @@ EXTRACT = DATA / "extract_dev.jsonl"
 ID_RE = re.compile(r"^(katottg:UA\d{17}|geonames:\d+)$")
 ALT_RE = re.compile(r"^(geonames:\d+)?$")
 MIN_COUNTS = {
-    "exact": 150, "translit": 300, "inflected": 150, "renamed": 80,
-    "historical": 40, "exonym": 60, "qualified": 80, "typo": 300, "negative": 80,
+    "exact": 150,
+    "translit": 300,
+    "inflected": 150,
+    "renamed": 80,
+    "historical": 40,
+    "exonym": 60,
+    "qualified": 80,
+    "typo": 300,
+    "negative": 80,
 }
 MIN_LANGS = {"en": 60, "uk": 40, "ru": 40, "de": 12, "fr": 12, "pl": 12, "es": 12, "it": 12}
 
@@ -34,7 +42,7 @@ def _extract_docs():
     docs = []
     with EXTRACT.open(encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
-            assert line.strip(), "empty line %d" % n
+            assert line.strip(), f"empty line {n}"
             docs.append(json.loads(line))
     return docs
 
@@ -102,7 +110,7 @@ def test_extract_docs_well_formed():
         for m in d["mentions"]:
             assert set(m) == {"start", "end", "text", "expected", "alt_id"}, d["id"]
             assert 0 <= m["start"] < m["end"] <= len(d["text"]), (d["id"], m)
-            assert d["text"][m["start"]:m["end"]] == m["text"], (d["id"], m)
+            assert d["text"][m["start"] : m["end"]] == m["text"], (d["id"], m)
             assert m["start"] >= last_end, ("overlapping or unsorted mentions", d["id"], m)
             last_end = m["end"]
             assert ID_RE.match(m["expected"]), (d["id"], m)

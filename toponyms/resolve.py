@@ -750,7 +750,8 @@ class Resolver:
                 variant_hits = [
                     h
                     for h in variant_hits
-                    if h.rule == "inflection" or (self._place(h.place_id).population or 0) >= 100_000
+                    if h.rule == "inflection"
+                    or (self._place(h.place_id).population or 0) >= 100_000
                 ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
