@@ -6,9 +6,12 @@ edit of a user gazetteer (:mod:`gazetteer.store` calls :func:`add_names` and
 
 - ``name_keys(key, kind, name_id)``: every name under its exact key (``kind='x'``) and, for
   Latin and Cyrillic names, its romanisation-invariant key (``kind='i'``);
-- ``fuzzy_keys(del, key)``: a deletion neighbourhood of the invariant keys' first
+- ``fuzzy_keys(del, kind, key)``: a deletion neighbourhood of the keys' first
   :data:`PREFIX` letters (SymSpell's idea, bounded by the prefix), so that a one-typo query
-  finds its candidates by a handful of look-ups instead of a scan of every name.
+  finds its candidates by a handful of look-ups instead of a scan of every name. It holds
+  the invariant keys (``kind='i'``: a typo in another transliteration) and, for Ukrainian
+  and Russian places, the exact keys (``kind='x'``: a typo in the name as written, which
+  the invariant key's foldings can turn into two or three edits).
 
 ``meta.index_version`` records the key functions' version; a file built by another version
 is re-indexed when opened for writing and reported by ``gazetteer check``.
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Iterator
 
 from toponyms.text.keys import exact_key, invariant_key
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 PREFIX = 7
 FUZZY_MIN_LENGTH = 4
 
@@ -34,8 +37,9 @@ CREATE TABLE IF NOT EXISTS name_keys (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fuzzy_keys (
     del TEXT NOT NULL,
+    kind TEXT NOT NULL,
     key TEXT NOT NULL,
-    PRIMARY KEY (del, key)
+    PRIMARY KEY (del, kind, key)
 ) WITHOUT ROWID;
 """
 
@@ -66,11 +70,11 @@ def _rows(names: Iterable[tuple[int, str, str]]) -> Iterator[tuple[str, str, int
             yield key, kind, name_id
 
 
-def _fuzzy_rows(keys: Iterable[str]) -> Iterator[tuple[str, str]]:
-    for key in keys:
+def _fuzzy_rows(keys: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    for key, kind in keys:
         if len(key) >= FUZZY_MIN_LENGTH:
             for variant in deletions(key):
-                yield variant, key
+                yield variant, kind, key
 
 
 def build(conn: sqlite3.Connection) -> None:
@@ -84,16 +88,25 @@ def build(conn: sqlite3.Connection) -> None:
     # The typo neighbourhood covers every name of Ukrainian and Russian places and the
     # official names and exonyms of the rest of the world (GeoNames' many alternate
     # spellings of world cities would double the file for little gain).
-    fuzzy_ids = {
+    home = {
         row[0]
         for row in conn.execute(
             "SELECT n.id FROM names n JOIN places p ON p.id = n.place_id"
-            " WHERE p.country IN ('UA', 'RU') OR n.type IN ('official', 'exonym')"
+            " WHERE p.country IN ('UA', 'RU')"
         )
     }
-    invariant = sorted({key for key, kind, name_id in rows if kind == "i" and name_id in fuzzy_ids})
+    world = {
+        row[0] for row in conn.execute("SELECT id FROM names WHERE type IN ('official', 'exonym')")
+    }
+    fuzzy = {
+        (key, kind)
+        for key, kind, name_id in rows
+        if (kind == "i" and (name_id in home or name_id in world))
+        or (kind == "x" and name_id in home)
+    }
     conn.executemany(
-        "INSERT OR IGNORE INTO fuzzy_keys(del, key) VALUES (?, ?)", sorted(_fuzzy_rows(invariant))
+        "INSERT OR IGNORE INTO fuzzy_keys(del, kind, key) VALUES (?, ?, ?)",
+        sorted(_fuzzy_rows(sorted(fuzzy))),
     )
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_version', ?)", (INDEX_VERSION,)
@@ -105,8 +118,8 @@ def add_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str, str]]) -
     rows = list(_rows(names))
     conn.executemany("INSERT OR IGNORE INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
     conn.executemany(
-        "INSERT OR IGNORE INTO fuzzy_keys(del, key) VALUES (?, ?)",
-        list(_fuzzy_rows({key for key, kind, _ in rows if kind == "i"})),
+        "INSERT OR IGNORE INTO fuzzy_keys(del, kind, key) VALUES (?, ?, ?)",
+        list(_fuzzy_rows({(key, kind) for key, kind, _ in rows})),
     )
 
 

@@ -62,7 +62,7 @@ script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
-MAX_FUZZY_CANDIDATES = 3000
+MAX_FUZZY_CANDIDATES = 5000
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -436,35 +436,60 @@ class Resolver:
         return hits
 
     def _fuzzy_hits(self, text: str) -> list[_Hit]:
-        """Names one or two edits away, found through the deletion neighbourhood."""
-        if script_of(text) not in ("Latn", "Cyrl", "mixed"):
+        """Names about one typo away.
+
+        Retrieval is broad: invariant keys within two deletions of the query's (the index
+        holds one-deletion neighbourhoods, the query side adds a second), because one typo
+        in the written text can be two in the key (*Bakpmut*: kh broken up). Scoring is
+        strict: the edit distance between the query and the name *as written* (when both
+        are in one script), so that a slip of one letter counts as one.
+        """
+        script = script_of(text)
+        if script not in ("Latn", "Cyrl", "mixed"):
             return []
         key = invariant_key(text)
         if len(key) < index.FUZZY_MIN_LENGTH:
             return []
-        variants = sorted(index.deletions(key))
-        marks = ",".join("?" * len(variants))
-        candidates = {
-            row[0]
-            for row in self._conn.execute(
-                f"SELECT key FROM fuzzy_keys WHERE del IN ({marks}) LIMIT {MAX_FUZZY_CANDIDATES}",
-                variants,
-            )
-        }
-        limit = 1 if len(key) < 9 else 2
+        written = exact_key(text)
+        loose = sorted(_two_deletions(key))
+        strict = sorted(index.deletions(written)) if len(written) >= index.FUZZY_MIN_LENGTH else []
+        rows = self._conn.execute(
+            "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
+            " (kind = 'x' AND del IN ({})) LIMIT {}".format(
+                ",".join("?" * len(loose)), ",".join("?" * len(strict)), MAX_FUZZY_CANDIDATES
+            ),
+            [*loose, *strict],
+        ).fetchall()
+        limit = 1 if len(written) < 9 else 2
+        seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
-        for candidate in candidates:
-            if candidate == key:
+        for candidate, kind in sorted(set(rows)):
+            if kind == "i" and (
+                candidate == key or OSA.distance(key, candidate, score_cutoff=2) > 2
+            ):
                 continue
-            distance = OSA.distance(key, candidate, score_cutoff=limit)
-            if distance > limit:
+            if kind == "x" and (
+                candidate == written or OSA.distance(written, candidate, score_cutoff=limit) > limit
+            ):
                 continue
-            # One edit in a short name says less than one edit in a long one.
-            similarity = 1.0 - distance / max(len(key), len(candidate)) * 1.6
-            for hit in self._lookup(candidate, "i"):
+            for hit in self._lookup(candidate, kind):
+                if (hit.place_id, hit.name) in seen:
+                    continue
+                seen.add((hit.place_id, hit.name))
                 place = self._place(hit.place_id)
-                if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 500_000:
+                if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 100_000:
                     continue  # typo tolerance is for Ukraine, Russia and the world's big cities
+                if script_of(hit.name) == script:
+                    name = exact_key(hit.name)
+                    distance = OSA.distance(written, name, score_cutoff=limit + 1)
+                    length = max(len(written), len(name))
+                else:
+                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1)
+                    length = max(len(key), len(candidate))
+                if distance > limit:
+                    continue
+                # One edit in a short name says less than one edit in a long one.
+                similarity = max(1.0 - distance / length * 1.6, 0.0)
                 hits.append(
                     _Hit(
                         hit.place_id,
@@ -474,7 +499,7 @@ class Resolver:
                         hit.valid_from,
                         hit.valid_to,
                         "fuzzy",
-                        max(similarity, 0.0),
+                        similarity,
                     )
                 )
         return hits
@@ -775,6 +800,24 @@ class Resolver:
                     matches, evidence = tail_matches, tail_evidence
         if (not matches or evidence < 0.9) and not non_place():
             fuzzy = self._fuzzy_hits(query.name)
+            if not fuzzy:
+                # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
+                for form in _lemma_forms(query.name)[:2]:
+                    fuzzy = [
+                        _Hit(
+                            h.place_id,
+                            h.name,
+                            h.lang,
+                            h.type,
+                            h.valid_from,
+                            h.valid_to,
+                            h.rule,
+                            h.similarity * 0.97,
+                        )
+                        for h in self._fuzzy_hits(form)
+                    ]
+                    if fuzzy:
+                        break
             if fuzzy:
                 extra, extra_evidence = self._rank(
                     [*hits, *fuzzy],
@@ -840,6 +883,33 @@ class Resolver:
         from toponyms.extract import extract
 
         return extract(self, text, lang=lang, min_score=min_score)
+
+
+def _lemma_forms(text: str) -> list[str]:
+    """Nominative candidates of a Cyrillic or Polish case form, the text itself excluded."""
+    script = script_of(text)
+    if script == "Cyrl":
+        from toponyms.text import morph
+
+        try:
+            forms = morph.lemma_candidates(text)
+        except InvalidInputError:
+            return []
+    elif script == "Latn":
+        forms = latin_lemmas(text)
+    else:
+        return []
+    own = exact_key(text)
+    return [f for f in forms if exact_key(f) != own]
+
+
+def _two_deletions(key: str) -> set[str]:
+    """The prefix's one- and two-deletion neighbourhood (query side of the typo search)."""
+    result: set[str] = set()
+    for variant in index.deletions(key):
+        result.add(variant)
+        result.update(variant[:i] + variant[i + 1 :] for i in range(len(variant)))
+    return {v for v in result if len(v) >= index.FUZZY_MIN_LENGTH - 1}
 
 
 @lru_cache(maxsize=1)
