@@ -16,7 +16,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
-class DefaultGazetteerHook(BuildHookInterface):  # type: ignore[type-arg]
+class DefaultGazetteerHook(BuildHookInterface):  # type: ignore[misc,type-arg,unused-ignore]
     """Adds the freshly built default gazetteer to the wheel."""
 
     PLUGIN_NAME = "custom"

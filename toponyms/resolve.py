@@ -413,6 +413,15 @@ class Resolver:
                 return []
             seen.add(key)
             found = self._hits_for(form, rule)
+            if rule in ("uk_ru", "translit"):
+                # A guessed spelling may meet a foreign town's stray alternate (війна ~
+                # Вейн, Wayne): guesses count for Ukrainian and Russian places, and for
+                # other places only through their official names and exonyms.
+                found = [
+                    h for h in found
+                    if self._place(h.place_id).country in FUZZY_COUNTRIES
+                    or h.type in STRONG_TYPES
+                ]
             hits.extend(found)
             return found
 
@@ -483,8 +492,8 @@ class Resolver:
                     name = exact_key(hit.name)
                     distance = OSA.distance(written, name, score_cutoff=limit + 1)
                     length = max(len(written), len(name))
-                else:
-                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1)
+                else:  # across scripts the evidence is weaker: the key folds much away
+                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1) + 0.25
                     length = max(len(key), len(candidate))
                 if distance > limit:
                     continue
@@ -798,7 +807,10 @@ class Resolver:
                 )
                 if tail_matches and tail_evidence >= evidence:
                     matches, evidence = tail_matches, tail_evidence
-        if (not matches or evidence < 0.9) and not non_place():
+        # A word in lower case is more likely a common word than a misspelt name (вчора,
+        # domani): no typo search for it.
+        proper = not query.name.islower()
+        if (not matches or evidence < 0.9) and proper and not non_place():
             fuzzy = self._fuzzy_hits(query.name)
             if not fuzzy:
                 # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
