@@ -418,9 +418,9 @@ class Resolver:
                 # Вейн, Wayne): guesses count for Ukrainian and Russian places, and for
                 # other places only through their official names and exonyms.
                 found = [
-                    h for h in found
-                    if self._place(h.place_id).country in FUZZY_COUNTRIES
-                    or h.type in STRONG_TYPES
+                    h
+                    for h in found
+                    if self._place(h.place_id).country in FUZZY_COUNTRIES or h.type in STRONG_TYPES
                 ]
             hits.extend(found)
             return found
@@ -488,12 +488,15 @@ class Resolver:
                 place = self._place(hit.place_id)
                 if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 100_000:
                     continue  # typo tolerance is for Ukraine, Russia and the world's big cities
+                distance: float
                 if script_of(hit.name) == script:
                     name = exact_key(hit.name)
                     distance = OSA.distance(written, name, score_cutoff=limit + 1)
                     length = max(len(written), len(name))
-                else:  # across scripts the evidence is weaker: the key folds much away
-                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1) + 0.25
+                else:
+                    # Across scripts the evidence is weaker (the key folds much away): an
+                    # edit there counts a quarter more, so short names need the same script.
+                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1) * 1.25
                     length = max(len(key), len(candidate))
                 if distance > limit:
                     continue
