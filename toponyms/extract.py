@@ -175,11 +175,14 @@ class Extractor:
                     break
         if not forms and script in ("Latn", "Cyrl") and invariant_key(span) in self.keys.invariant:
             forms.append((span, "invariant"))
-        if script == "Cyrl" and not forms:
+        exact_only = bool(forms) and forms[0][1] == "exact"
+        if script == "Cyrl" and (not exact_only or _may_be_inflected(span)):
+            # Also when the span is itself some village's name: Харькове is a village's
+            # name and the locative of Харьков; the ranking weighs the two.
             from toponyms.text import morph
 
             for lemma in morph.lemma_candidates(span, lang if lang in ("uk", "ru") else None):
-                if exact_key(lemma) in self.keys.exact:
+                if exact_key(lemma) != exact_key(span) and exact_key(lemma) in self.keys.exact:
                     forms.append((lemma, "inflection"))
                     break
         return forms
@@ -208,6 +211,8 @@ class Extractor:
                     continue
                 span = self._text[words[0].start : words[-1].end]
                 forms = self._forms(span, lang)
+                if not forms and i + n < len(tokens) and _region_word(tokens[i + n]):
+                    forms = [(span, "inflection")]  # Херсонской области: the region decides
                 if forms:
                     found = (i, i + n, forms)
                     break
@@ -284,6 +289,13 @@ class Extractor:
             region_kind = None
             if last < len(tokens):
                 region_kind = region_words.get(tokens[last].text.casefold())
+            if region_kind is None and first > 0:
+                # "im Gebiet Cherson", "obwód chersoński", "oblast de Kherson"
+                before = tokens[first - 1].text.casefold()
+                if before in ("de", "di", "du", "of") and first > 1:
+                    before = tokens[first - 2].text.casefold()
+                if region_words.get(before) == "oblast":
+                    region_kind = "oblast:before"
             hits = self._hits(forms, tokens, last, region_kind)
             if hits:
                 pending.append((first, last, hits, region_kind))
@@ -293,7 +305,17 @@ class Extractor:
         self, forms: list[tuple[str, str]], tokens: list[_Token], last: int, region_kind: str | None
     ) -> list[_Hit]:
         hits: list[_Hit] = []
-        if region_kind is not None:
+        if region_kind == "oblast:before":
+            region_hits = [
+                h
+                for form, _ in forms
+                for h in self.resolver._hits_for(f"{form} oblast")
+                + self.resolver._hits_for(f"Oblast {form}")
+                if self.resolver._place(h.place_id).kind == "oblast"
+            ]
+            if region_hits:
+                return region_hits
+        elif region_kind is not None:
             phrase = f"{forms[0][0]} {tokens[last].text}"
             region_hits = self.resolver._hits_for(phrase) or self.resolver._variant_hits(phrase)
             for kind_word in ("oblast", "raion"):
@@ -356,6 +378,16 @@ class Extractor:
                 continue
             mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
         return mentions
+
+
+def _region_word(token: _Token) -> bool:
+    return token.text.casefold() in _context_words()[1]
+
+
+def _may_be_inflected(text: str) -> bool:
+    from toponyms.resolve import _may_be_inflected as check
+
+    return check(text)
 
 
 def _cyr(token: _Token) -> bool:
