@@ -15,6 +15,25 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+
+
+def running_from_source() -> bool:
+    """Whether ``toponyms`` is imported from this checkout rather than an installed copy."""
+    import toponyms
+
+    return Path(toponyms.__file__).resolve().is_relative_to(ROOT.resolve())
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess of toponyms: the checkout on PYTHONPATH only when
+    the tests run from it; an installed package must be the one tested, not shadowed."""
+    import os
+
+    env = {**os.environ, **extra}
+    if running_from_source():
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
 
 
 @pytest.fixture(scope="session")

@@ -255,16 +255,15 @@ def test_every_group_has_an_example() -> None:
 def test_console_script_resolves(tiny_db: Path) -> None:
     script = shutil.which("toponyms")
     command = [script] if script else [sys.executable, str(ROOT / "cli.py")]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    from conftest import subprocess_env
+
+    env = subprocess_env()
     done = subprocess.run(
         [*command, "resolve", "Aleshki", "--format", "json", "--db", str(tiny_db)],
         capture_output=True,
         text=True,
         encoding="utf-8",
-        cwd=ROOT,
+        cwd=tiny_db.parent,  # not the checkout, whose toponyms/ would shadow the installed one
         env=env,
         timeout=120,
         check=False,

@@ -102,7 +102,9 @@ def cli_command() -> list[str]:
 
 
 def subprocess_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO), "TOPONYMS_DB": ""}
+    from conftest import subprocess_env as base
+
+    return base(TOPONYMS_DB="")
 
 
 def write_csv(path: Path, n: int, *, start: int = 0) -> Path:
@@ -754,6 +756,7 @@ def test_cli_init_in_a_subprocess_then_the_resolver_sees_the_edit(
     made = subprocess.run(
         [*base, "gazetteer", "init", str(path), "--from", str(tiny_db)],
         env=env,
+        cwd=tmp_path,  # not the checkout, whose toponyms/ would shadow the installed one
         capture_output=True,
         text=True,
         timeout=60,
@@ -782,6 +785,7 @@ def test_cli_init_in_a_subprocess_then_the_resolver_sees_the_edit(
                 "json",
             ],
             env=env,
+            cwd=tmp_path,
             capture_output=True,
             text=True,
             timeout=60,
@@ -816,6 +820,7 @@ def test_an_import_killed_halfway_leaves_all_or_nothing(user_db: Path, tmp_path:
     process = subprocess.Popen(
         [*cli_command(), "gazetteer", "import", str(csv_path), "--db", str(user_db)],
         env=subprocess_env(),
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -844,6 +849,7 @@ def test_a_reader_sees_before_or_after_never_part_of_an_import(
     process = subprocess.Popen(
         [*cli_command(), "gazetteer", "import", str(csv_path), "--db", str(user_db)],
         env=subprocess_env(),
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
