@@ -22,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from toponyms.errors import InvalidInputError
 from toponyms.text.keys import exact_key, invariant_key
 
 INDEX_VERSION = "2"
@@ -145,10 +146,18 @@ def is_current(conn: sqlite3.Connection) -> bool:
 
 
 def missing_keys(conn: sqlite3.Connection, *, limit: int = 10) -> list[tuple[int, str]]:
-    """Names whose exact key is absent from the index (for ``gazetteer check``)."""
+    """Names whose keys are absent from the index (for ``gazetteer check``).
+
+    A name that has no key at all (empty or unusable text) is skipped here: ``gazetteer
+    check`` reports such names on their own.
+    """
     missing: list[tuple[int, str]] = []
     for name_id, name, script in conn.execute("SELECT id, name, script FROM names"):
-        for key, kind in keys_of(name, script):
+        try:
+            keys = list(keys_of(name, script))
+        except InvalidInputError:
+            continue
+        for key, kind in keys:
             found = conn.execute(
                 "SELECT 1 FROM name_keys WHERE key = ? AND kind = ? AND name_id = ?",
                 (key, kind, name_id),
