@@ -22,7 +22,8 @@ def running_from_source() -> bool:
     """Whether ``toponyms`` is imported from this checkout rather than an installed copy."""
     import toponyms
 
-    return Path(toponyms.__file__).resolve().is_relative_to(ROOT.resolve())
+    # Not "somewhere below the checkout": CI's virtual environment lives there too.
+    return Path(toponyms.__file__).resolve().parent.parent == ROOT.resolve()
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
