@@ -32,6 +32,8 @@ from the text (``і ї є ґ`` mean Ukrainian) unless told.
 
 from __future__ import annotations
 
+import functools
+
 import heapq
 import json
 import math
@@ -438,6 +440,9 @@ def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
     return checker
 
 
+_ROUNDTRIP_TOP = 6
+
+
 def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     """Order candidates by cost less bonuses for dictionary words and round trips.
 
@@ -447,14 +452,19 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     known = _known_word_checker(lang)
     pairs = _schemes_for(lang)
 
-    def score(item: tuple[float, str]) -> float:
+    def first(item: tuple[float, str]) -> float:
         cost, cyr = item
-        if known is not None and known(cyr):
-            cost -= _KNOWN_BONUS
-        back = sum(_latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in pairs)
-        return cost - _ROUNDTRIP_BONUS * back
+        return cost - _KNOWN_BONUS if known is not None and known(cyr) else cost
 
-    return [cyr for _, cyr in sorted(scored[: _BEAM * 2], key=lambda it: (score(it), it[1]))]
+    def score(item: tuple[float, str]) -> float:
+        back = sum(_latin_key(romanize(item[1], sch.name, lang=sl)) == word for sch, sl in pairs)
+        return first(item) - _ROUNDTRIP_BONUS * back
+
+    # The round trip (every scheme romanising every candidate) is the costly part: it
+    # only reorders the best few by cost and dictionary, the rest keep that order.
+    ordered = sorted(scored[: _BEAM * 2], key=lambda it: (first(it), it[1]))
+    head = sorted(ordered[:_ROUNDTRIP_TOP], key=lambda it: (score(it), it[1]))
+    return [cyr for _, cyr in head + ordered[_ROUNDTRIP_TOP:]]
 
 
 def _recase(template: str, cyr: str) -> str:
@@ -484,11 +494,17 @@ def cyrillize(text: str, lang: str) -> list[str]:
     for part in parts:
         if part and re.fullmatch(r"[\w']+", part) and not part.isdigit():
             low = part.lower()
-            ranked = _rank(low, _cyrillize_word(low, lang), lang)[:_MAX_CANDIDATES]
+            ranked = _ranked_word(low, lang)
             per_part.append([_recase(part, c) for c in ranked] or [part])
         else:
             per_part.append([part])
     return _combine(per_part)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _ranked_word(word: str, lang: str) -> list[str]:
+    """A lower-case word's ranked Cyrillic spellings (memoised: names recur)."""
+    return _rank(word, _cyrillize_word(word, lang), lang)[:_MAX_CANDIDATES]
 
 
 def _combine(per_part: list[list[str]]) -> list[str]:
