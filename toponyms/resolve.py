@@ -215,6 +215,7 @@ class Resolver:
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
         self._preloaded = False
+        self._rows: dict[str, tuple[Any, ...]] = {}
         self._answered = 0
         self._countries: dict[str, str] | None = None
         self._redirects: dict[str, str] | None = None
@@ -309,16 +310,17 @@ class Resolver:
         return result
 
     def _preload(self) -> None:
-        """Read every place into memory once a stream is long enough to repay it (about
-        0.3 s for the default gazetteer): each answer then costs no place look-ups."""
+        """Read every place's row into memory once a stream is long enough to repay it
+        (a fraction of a second for the default gazetteer); each answer then costs no
+        place look-ups. Rows become :class:`Place` objects only when first needed."""
         rows = self._conn.execute(
             "SELECT id, kind, country, name_uk, name_ru, name_en, admin1_id, parent_id, lat, lon,"
             " precision, population, geonames_id, katottg, status, raion_id, hromada_id FROM places"
         ).fetchall()
         names = {r[0]: (r[5], r[3]) for r in rows}
-        for r in rows:
-            admin = names.get(r[6] or "", (None, None))
-            self._place_from_row((*r[:15], admin[0], admin[1], r[15], r[16]))
+        self._rows = {
+            r[0]: (*r[:15], *names.get(r[6] or "", (None, None)), r[15], r[16]) for r in rows
+        }
         self._preloaded = True
 
     def place(self, place_id: str) -> Place:
@@ -331,6 +333,9 @@ class Resolver:
         cached = self._place_cache.get(place_id)
         if cached is not None:
             return cached
+        row = self._rows.get(place_id)
+        if row is not None:
+            return self._place_from_row(row)
         row = self._conn.execute(self._PLACE_SQL + " WHERE p.id = ?", (place_id,)).fetchone()
         if row is None:
             target = self._conn.execute(
