@@ -32,15 +32,13 @@ from the text (``і ї є ґ`` mean Ukrainian) unless told.
 
 from __future__ import annotations
 
-import functools
-
 import heapq
 import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -501,7 +499,7 @@ def cyrillize(text: str, lang: str) -> list[str]:
     return _combine(per_part)
 
 
-@functools.lru_cache(maxsize=50_000)
+@lru_cache(maxsize=50_000)
 def _ranked_word(word: str, lang: str) -> list[str]:
     """A lower-case word's ranked Cyrillic spellings (memoised: names recur)."""
     return _rank(word, _cyrillize_word(word, lang), lang)[:_MAX_CANDIDATES]
