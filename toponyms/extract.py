@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 from toponyms import lexicon
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
-from toponyms.text.keys import exact_key, invariant_key
-from toponyms.text.normalize import clean, script_of
+from toponyms.resolve import exact_key, invariant_key, script_of  # memoised versions
+from toponyms.text.normalize import clean
 
 if TYPE_CHECKING:
     from toponyms.resolve import Resolver, _Hit
@@ -248,7 +248,10 @@ class Extractor:
     def _organisation_spans(self, tokens: list[_Token]) -> set[int]:
         """Tokens inside multi-word organisation names listed as non-places (Dynamo Kyiv)."""
         covered: set[int] = set()
+        starts = lexicon.phrase_starts()
         for i in range(len(tokens)):
+            if exact_key(tokens[i].text) not in starts:
+                continue
             for n in (4, 3, 2):
                 if i + n > len(tokens):
                     continue
@@ -347,10 +350,23 @@ class Extractor:
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
-        for first, last, hits, _ in pending:
-            matches, _ = resolver._rank(
-                hits, as_of=None, qualifiers=[], within=None, countries=None, near=None, limit=5
+        ranked_by_key: dict[str, list[Match]] = {}
+        for first, last, hits, region_kind in pending:
+            key = (
+                f"{exact_key(self._text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             )
+            matches = ranked_by_key.get(key)
+            if matches is None:  # one ranking per form and sense in a document
+                matches, _ = resolver._rank(
+                    hits,
+                    as_of=None,
+                    qualifiers=[],
+                    within=None,
+                    countries=None,
+                    near=None,
+                    limit=5,
+                )
+                ranked_by_key[key] = matches
             first_pass.append((first, last, matches))
         # Regions the document is about: those of its confident mentions.
         context: set[str] = set()
@@ -367,7 +383,7 @@ class Extractor:
             key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
             if best is None:
-                if matches and len(matches) > 1 and context_ids:
+                if matches and len(matches) > 1 and context_ids and matches[0].score < 0.8:
                     ranked = resolver._rank_with_context(hits, context_ids)
                     matches = ranked or matches
                 if not matches:

@@ -36,6 +36,12 @@ def non_places() -> dict[str, str]:
     return result
 
 
+@lru_cache(maxsize=1)
+def phrase_starts() -> frozenset[str]:
+    """First words of the multi-word entries (Dynamo Kyiv → dynamo), to find them fast."""
+    return frozenset(word.split(" ")[0] for word in non_places() if " " in word)
+
+
 def category(name: str) -> str | None:
     """The non-place category of a name, or ``None`` if it is not listed."""
     return non_places().get(fold(name))
