@@ -61,7 +61,6 @@ def dictionary_class(word: str) -> str | None:
     looked up as ``Буданов``. The resolver uses this to refuse resemblance-based answers
     (another transliteration, a typo) for queries such as *Lavrov* or *сегодня*.
     """
-    from toponyms.text import morph
     from toponyms.text.normalize import script_of
     from toponyms.text.translit import cyrillize
 
@@ -69,12 +68,23 @@ def dictionary_class(word: str) -> str | None:
         return None
     script = script_of(word)
     if script == "Latn":
-        spelled = cyrillize(word, "ru")[:1]
+        spelled = cyrillize(word, "ru", rank=False)[:3]
         if not spelled:
             return None
-        word = spelled[0]
-    elif script != "Cyrl":
+        # The cheapest spellings suffice here: the dictionary itself is the judge.
+        verdicts = [_cyrillic_class(w) for w in spelled]
+        if "person" in verdicts:
+            return "person"
+        return verdicts[0]
+    if script != "Cyrl":
         return None
+    return _cyrillic_class(word)
+
+
+def _cyrillic_class(word: str) -> str | None:
+    """:func:`dictionary_class` of a Cyrillic word."""
+    from toponyms.text import morph
+
     if any(ch in word.casefold() for ch in "іїєґ'"):
         return None  # the Ukrainian dictionary tags no place names, so it cannot tell
     found: str | None = None

@@ -212,6 +212,7 @@ class Resolver:
         self._place_cache: dict[str, Place] = {}
         self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
         self._lookup_both = lru_cache(maxsize=200_000)(self._lookup_both_uncached)
+        self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
         self._preloaded = False
@@ -442,10 +443,10 @@ class Resolver:
             for form in latin_lemmas(text):
                 probe(form, "inflection")
             for lang in ("ru", "uk") if transliterate else ():
-                for form in cyrillize(text, lang)[:4]:
+                for form in cyrillize(text, lang)[:3]:
                     if probe(form, "translit"):
                         continue
-                    for counterpart in ukru.counterparts(form)[:4]:
+                    for counterpart in ukru.counterparts(form)[:3]:
                         probe(counterpart, "translit")
         return hits
 
@@ -520,6 +521,13 @@ class Resolver:
                     )
                 )
         return hits
+
+    def _close_typo(self, text: str) -> bool:
+        """Whether a same-script name lies one edit from the text (memoised per text)."""
+        return any(
+            h.similarity >= 0.8 and script_of(h.name) == script_of(text)
+            for h in self._fuzzy_cached(text)
+        )
 
     # -- scoring ----------------------------------------------------------------------------
     def _evidence(self, hit: _Hit, as_of: date | None) -> float:
@@ -785,7 +793,13 @@ class Resolver:
             # (Лимані is Lyman, not Lymany).
             # Latin text that is already some place's name needs no Cyrillic guesses
             # (costly: about a millisecond a word).
-            variant_hits = self._variant_hits(query.name, transliterate=evidence < 0.95)
+            # A Latin name one slip away from a name as written is a typo of that name, not
+            # a spelling in another system: the typo search (cheap) then spares the
+            # Cyrillic guesses (costly).
+            transliterate = evidence < 0.95 and not (
+                script_of(query.name) == "Latn" and self._close_typo(query.name)
+            )
+            variant_hits = self._variant_hits(query.name, transliterate=transliterate)
             if variant_hits and non_place():
                 # Only a well-known place may answer a person's name or a common word by
                 # another spelling (Хмельницкий, the city; not Буданов, the village Буданів).
@@ -819,7 +833,7 @@ class Resolver:
         # domani): no typo search for it.
         proper = not query.name.islower()
         if (not matches or evidence < 0.9) and proper and not non_place():
-            fuzzy = self._fuzzy_hits(query.name)
+            fuzzy = self._fuzzy_cached(query.name)
             if not fuzzy:
                 # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
                 for form in _lemma_forms(query.name)[:2]:

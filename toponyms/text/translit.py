@@ -438,7 +438,7 @@ def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
     return checker
 
 
-_ROUNDTRIP_TOP = 6
+_ROUNDTRIP_TOP = 3
 
 
 def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
@@ -474,13 +474,14 @@ def _recase(template: str, cyr: str) -> str:
     return cyr
 
 
-def cyrillize(text: str, lang: str) -> list[str]:
+def cyrillize(text: str, lang: str, *, rank: bool = True) -> list[str]:
     """Return up to 8 plausible Cyrillic spellings of Latin *text* in *lang*, best first.
 
     The schemes of *lang* are read backwards (German, Polish and French
     conventions included) in a beam search; candidates that are words of
     the language's dictionary come first, then those that romanise back to
-    the input, then the cheapest.
+    the input, then the cheapest. ``rank=False`` skips the dictionary and
+    round-trip checks (several times faster) and orders by cost alone.
     """
     if lang not in LANGS:
         raise InvalidInputError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
@@ -492,7 +493,11 @@ def cyrillize(text: str, lang: str) -> list[str]:
     for part in parts:
         if part and re.fullmatch(r"[\w']+", part) and not part.isdigit():
             low = part.lower()
-            ranked = _ranked_word(low, lang)
+            ranked = (
+                _ranked_word(low, lang)
+                if rank
+                else [c for _, c in sorted(_cyrillize_word(low, lang))[:_MAX_CANDIDATES]]
+            )
             per_part.append([_recase(part, c) for c in ranked] or [part])
         else:
             per_part.append([part])
