@@ -694,16 +694,19 @@ class Builder:
 
     def country_points(self) -> None:
         """Countries take their capital's point; RU regions the median of their places."""
+        # Capitals are found by any of a city's names, in the romanisation-invariant
+        # form (GeoNames writes "Brasilia" for the country, "Brasília" for the city).
         capitals: dict[tuple[str, str], Place] = {}
         for place in self.places.values():
-            if place.kind in ("city", "place") and place.name_en and place.geonames_id:
-                key = (place.country, place.name_en)
-                best = capitals.get(key)
-                if best is None or (place.population or 0) > (best.population or 0):
-                    capitals[key] = place
+            if place.kind in ("city", "place") and place.geonames_id:
+                for name in {place.name_en or "", *(n[0] for n in place.names if n[0].isascii())}:
+                    key = (place.country, _invariant(name))
+                    best = capitals.get(key)
+                    if best is None or (place.population or 0) > (best.population or 0):
+                        capitals[key] = place
         for place in self.places.values():
-            if place.kind == "country" and place.point is None:
-                capital = capitals.get((place.country, place.capital))
+            if place.kind == "country" and place.point is None and place.capital:
+                capital = capitals.get((place.country, _invariant(place.capital)))
                 if capital is not None and capital.point is not None:
                     place.lat, place.lon, place.precision = capital.lat, capital.lon, "capital"
         groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
