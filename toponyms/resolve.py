@@ -492,8 +492,10 @@ class Resolver:
                     continue
                 seen.add((hit.place_id, hit.name))
                 place = self._place(hit.place_id)
-                if place.country not in FUZZY_COUNTRIES and (place.population or 0) < 100_000:
-                    continue  # typo tolerance is for Ukraine, Russia and the world's big cities
+                if place.country not in FUZZY_COUNTRIES and (
+                    hit.type not in STRONG_TYPES or len(written) < 6
+                ):
+                    continue  # abroad, a typo counts only against official names and exonyms
                 distance: float
                 if script_of(hit.name) == script:
                     name = exact_key(hit.name)
