@@ -58,7 +58,6 @@ SETTLEMENT_CATEGORIES = frozenset("KMTXC")
 # taken as that village's own point (beyond it, the point is a namesake's).
 HROMADA_RADIUS_KM = 25.0
 RAION_RADIUS_KM = 60.0
-LINK_RADIUS_KM = 30.0
 
 
 @cache
@@ -434,21 +433,12 @@ class Builder:
             # postal point (often a namesake's) says.
             return next(iter(unique.values())), 0.0
         fitting = [p for p in unique.values() if _fits_population(p.kind, city.population)]
-        if len(fitting) == 1 and city.population >= 3000:
-            return fitting[0], 0.0  # the one namesake of the rank GeoNames' population implies
-        best: tuple[float, Place] | None = None
-        for place in sorted(unique.values(), key=lambda p: p.id):
-            points = postal_points.get((region.id, fold(place.name_uk or "")), [])
-            if points:
-                distance = min(_distance_km((city.lat, city.lon), pt) for pt in points)
-            else:
-                distance = math.inf
-            rank = distance - (5 if _fits_population(place.kind, city.population) else 0)
-            if best is None or rank < best[0]:
-                best = (rank, place)
-        if best is None or best[0] > LINK_RADIUS_KM:
-            return None
-        return best[1], best[0]
+        if len(fitting) == 1 and city.population >= 10000:
+            return fitting[0], 0.0  # the one town among villages of that name
+        # Namesakes in one oblast cannot be told apart yet (postal points are found by
+        # name, so every namesake would claim the same ones): :meth:`late_links` decides
+        # once each settlement has a point of its own.
+        return None
 
     def _merge_geonames(self, place: Place, city: geonames.City) -> None:
         new_id = f"geonames:{city.geonameid}"
