@@ -127,3 +127,32 @@ def test_cli_text_formats(default_db: Path, tmp_path: Path, fmt: str) -> None:
         assert header.startswith("doc_id,start,end,text,place_id") and len(rows) == 2
     else:
         assert "[[Херсону|" in result.stdout and "[[Kherson|" in result.stdout
+
+
+def test_extract_many_streams_documents_and_survives_bad_ones(resolver: Resolver) -> None:
+    docs = iter([("a", "Shelling of Kherson."), ("b", "\x00"), ("c", "Удар по Бахмуту")])
+    results = list(resolver.extract_many(docs))
+    assert [doc_id for doc_id, _ in results] == ["a", "b", "c"]
+    a, b, c = (r for _, r in results)
+    assert isinstance(a, list) and a[0].match.place.katottg == KHERSON
+    assert isinstance(b, InvalidInputError)
+    assert isinstance(c, list) and c[0].match.place.katottg == BAKHMUT
+
+
+def test_offsets_hold_for_any_noise_around_names(resolver: Resolver) -> None:
+    """Property: whatever surrounds a name, a mention's offsets slice the input exactly."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    filler = st.text(
+        alphabet=" .,;:!?()\"'«»—-\n абвгґдеєжзиіїйклмнопрстуфхцчшщьюяabcdefgh", max_size=30
+    )
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    @given(before=filler, after=filler)
+    def check(before: str, after: str) -> None:
+        text = f"{before}Херсон{after}"
+        for m in resolver.extract(text):
+            assert text[m.start : m.end] == m.text
+
+    check()

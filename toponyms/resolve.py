@@ -920,6 +920,19 @@ class Resolver:
 
         return extract(self, text, lang=lang, min_score=min_score)
 
+    def extract_many(
+        self,
+        docs: Iterable[tuple[str, str]],
+        *,
+        lang: str | None = None,
+        min_score: float = 0.5,
+    ) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
+        """``(id, text)`` pairs → ``(id, mentions)`` lazily, in order; a document that
+        cannot be read yields its :class:`InvalidInputError` and the stream goes on."""
+        from toponyms.extract import extract_many
+
+        return extract_many(self, docs, lang=lang, min_score=min_score)
+
 
 def _lemma_forms(text: str) -> list[str]:
     """Nominative candidates of a Cyrillic or Polish case form, the text itself excluded."""
