@@ -914,28 +914,40 @@ class Builder:
             adjective_uk = adjective_uk.replace(" громада", "")
             adjective_ru = (place.name_ru or "").replace(" область", "")
             stem = place.stem_en
+            stems = {stem or ""}
             if place.kind in ("raion", "hromada"):
+                # The centre's English name and its official romanisation, which differ
+                # when GeoNames keeps an older one (Syeverodonets'k, Sievierodonetsk).
                 centre = centres.get(place.id)
-                stem = centre.name_en if centre else None
-            values = {
-                "{uk}": adjective_uk,
-                "{ru}": adjective_ru,
-                "{translit}": romanize(adjective_uk, "kmu2010") if adjective_uk else "",
-                "{stem}": stem or "",
-            }
+                stems = (
+                    {
+                        centre.name_en or "",
+                        romanize(centre.name_uk, "kmu2010") if centre and centre.name_uk else "",
+                    }
+                    if centre
+                    else {""}
+                )
+            translit = romanize(adjective_uk, "kmu2010") if adjective_uk else ""
             if place.kind == "raion" and not place.name_en:
-                place.name_en = f"{values['{translit}']} raion"
-            for pattern in patterns:
-                if pattern.applies_to != place.kind:
-                    continue
-                text = pattern.pattern
-                if any(token in text and not value for token, value in values.items()):
-                    continue
-                for token, value in values.items():
-                    text = text.replace(token, value)
-                place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
+                place.name_en = f"{translit} raion"
+            for one_stem in sorted(stems):
+                values = {
+                    "{uk}": adjective_uk,
+                    "{ru}": adjective_ru,
+                    "{translit}": translit,
+                    "{stem}": one_stem,
+                }
+                for pattern in patterns:
+                    if pattern.applies_to != place.kind:
+                        continue
+                    text = pattern.pattern
+                    if any(token in text and not value for token, value in values.items()):
+                        continue
+                    for token, value in values.items():
+                        text = text.replace(token, value)
+                    place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
             if place.kind in ("raion", "hromada") and place.name_en is not None:
-                place.name_en = f"{values['{translit}']} {place.kind}"
+                place.name_en = f"{translit} {place.kind}"
 
     def _raion_centres(self) -> dict[str, Place]:
         """The settlement a raion or hromada is named after (Покровський район → Покровськ)."""
@@ -961,7 +973,7 @@ class Builder:
                     if a != b:
                         break
                     common += 1
-                if common < max(3, len(name) - 3):
+                if common < max(4, len(name) - 2):
                     continue
                 key = (rank.get(place.kind, 9), -common, place.id, place)
                 if best is None or key[:3] < best[:3]:
