@@ -147,6 +147,8 @@ class Extractor:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self._keys: KeySets | None = None
+        self._ranked: dict[str, list[Match]] = {}
+        self._ranked_version = -1
 
     @property
     def keys(self) -> KeySets:
@@ -350,13 +352,16 @@ class Extractor:
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
-        ranked_by_key: dict[str, list[Match]] = {}
+        if self._ranked_version != resolver._data_version or len(self._ranked) > 100_000:
+            self._ranked = {}  # an edit happened (or the cache is full): rank afresh
+            self._ranked_version = resolver._data_version
+        ranked_by_key = self._ranked
         for first, last, hits, region_kind in pending:
             key = (
                 f"{exact_key(self._text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             )
             matches = ranked_by_key.get(key)
-            if matches is None:  # one ranking per form and sense in a document
+            if matches is None:  # one context-free ranking per form and sense
                 matches, _ = resolver._rank(
                     hits,
                     as_of=None,
