@@ -495,9 +495,6 @@ class Builder:
         """Postal points by (oblast place id, folded name)."""
         if self._postal_cache is not None:
             return self._postal_cache
-        oblast_by_postal = {
-            link.stem_en: link for link in self.region_links if link.country == "UA"
-        }
         by_translit: dict[str, Place] = {}
         for link in self.region_links:
             if link.country == "UA":
@@ -518,7 +515,6 @@ class Builder:
                 points[key].append(point)
         if missing:
             self.log(f"postal oblasts without a region: {sorted(missing)}")
-        del oblast_by_postal
         self._postal_cache = dict(points)
         return self._postal_cache
 

@@ -49,7 +49,7 @@ from toponyms.errors import (
     UnknownPlaceError,
 )
 from toponyms.models import Match, Mention, Place
-from toponyms.query import split, strip_type_prefix
+from toponyms.query import split, strip_type_prefix, type_words
 from toponyms.text import keys as _keys
 from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
@@ -664,7 +664,7 @@ class Resolver:
         name of an oblast or raion; a city at the end is not taken as a qualifier, or
         *Нової Каховки* would read as a Нова near Kakhovka.
         """
-        _, region_words = _type_words()
+        _, region_words = type_words()
         for cut in range(len(words) - 1, 0, -1):
             tail_words = words[cut:]
             has_region_word = any(w.casefold().strip(".,") in region_words for w in tail_words)
@@ -1037,14 +1037,3 @@ def _countries(country: str | Iterable[str] | None) -> frozenset[str] | None:
         if len(code) != 2 or not code.isalpha():
             raise InvalidInputError(f"not an ISO country code: {code!r} (use e.g. UA,RU)")
     return result or None
-
-
-def _type_words() -> tuple[frozenset[str], frozenset[str]]:
-    from toponyms.query import type_words
-
-    return type_words()
-
-
-def open_resolver(db: str | Path | None) -> Resolver:
-    """A resolver on ``db`` (or the default), for the CLI."""
-    return Resolver(db=db)
