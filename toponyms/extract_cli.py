@@ -8,7 +8,6 @@ with ``{"id": ..., "error": ...}`` for a line that cannot be read, and goes on.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from toponyms.errors import InvalidInputError
 from toponyms.extract import MAX_TEXT_CHARS
 from toponyms.inputs import Progress, iter_lines, open_binary
 from toponyms.models import Mention
-from toponyms.render import feature, write_geojson, write_json, write_jsonl
+from toponyms.render import feature, write_csv, write_geojson, write_json, write_jsonl
 
 CSV_COLUMNS = [
     "doc_id",
@@ -206,8 +205,6 @@ def run_extract(
 
 
 def _write_csv(out: TextIO, rows: Iterator[tuple[Any, Mention]]) -> None:
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for doc_id, mention in rows:
-        record = {k: ("" if v is None else v) for k, v in mention.to_dict().items()}
-        writer.writerow({"doc_id": "" if doc_id is None else doc_id, **record})
+    """Mentions as CSV rows, one per mention, with the document's id first."""
+    records = ({"doc_id": doc_id, **mention.to_dict()} for doc_id, mention in rows)
+    write_csv(records, out, CSV_COLUMNS)
