@@ -897,11 +897,16 @@ class Builder:
         for place in self.places.values():
             if place.country == "UA" and place.name_uk and place.name_en is None:
                 place.name_en = romanize(place.name_uk, "kmu2010")
+            if place.country == "UA" and place.katottg and place.name_uk and place.name_en:
+                self._settle_english_name(place)
             if (
                 place.country == "UA"
                 and place.name_en
                 and place.kind != "country"
-                and not any(lang == "en" for _, lang, *_ in place.names)
+                and not any(
+                    lang == "en" and fold(name) == fold(place.name_en)
+                    for name, lang, *_ in place.names
+                )
             ):
                 place.add_name(place.name_en, "en", "romanized", "KMU 2010 romanisation")
             if place.kind not in ("oblast", "raion", "hromada"):
@@ -944,6 +949,28 @@ class Builder:
                     place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
             if place.kind in ("raion", "hromada") and place.name_en is not None:
                 place.name_en = f"{translit} {place.kind}"
+
+    SETTLEMENT_KINDS = frozenset({"city", "urban_settlement", "settlement", "village"})
+
+    def _settle_english_name(self, place: Place) -> None:
+        """A Ukrainian settlement's English name is the official romanisation of its
+        codifier name when GeoNames' English name spells another name.
+
+        GeoNames keeps, for about 300 linked settlements, a name from before the 2016
+        renamings or a Russian form (Bilmak for Кам'янка, Zorya for Камчик, Voykovo for
+        Айбар): those stay as alternate names, and the place is shown and found by its
+        current name in the national romanisation (Kamianka).
+        """
+        if place.kind not in self.SETTLEMENT_KINDS or place.name_en is None:
+            return
+        if _invariant(place.name_en) == _invariant(place.name_uk or ""):
+            return
+        stale = fold(place.name_en)
+        place.names = [
+            (n, lang, "alternate" if (t == "official" and fold(n) == stale) else t, vf, vt, src)
+            for n, lang, t, vf, vt, src in place.names
+        ]
+        place.name_en = romanize(place.name_uk or "", "kmu2010")
 
     def _raion_centres(self) -> dict[str, Place]:
         """The settlement a raion or hromada is named after (Покровський район → Покровськ)."""
