@@ -82,6 +82,29 @@ def test_qualifier_picks_the_namesake(resolver: Resolver) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The raion rules out a better-known Bohdanivka of the same oblast.
+        ("Bohdanivka, Dnipro Raion, Dnipropetrovsk Oblast", "UA12020270060092134"),
+        ("Novoselivka (Bakhmut district, Donetsk Oblast)", "UA14020030050072966"),
+        ("Kalynivka, Pokrovsk Raion, Donetsk Oblast", "UA14160250020065295"),
+    ],
+)
+def test_every_qualifier_counts(resolver: Resolver, query: str, expected: str) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert dict(best.score_parts)["qualifier"] == 1.0
+
+
+def test_a_settlement_is_named_by_its_current_official_name(resolver: Resolver) -> None:
+    # GeoNames still calls Кам'янка (Polohy raion) by its old name Bilmak.
+    best = resolver.resolve("Kamianka, Polohy raion")[0]
+    assert best.place.katottg == "UA23100010010076329"
+    assert best.place.name_en == "Kamianka"
+    assert resolver.resolve("Bilmak")[0].place.katottg == "UA23100010010076329"
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "Kherson Oblast",

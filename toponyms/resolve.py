@@ -574,6 +574,13 @@ class Resolver:
             current = best.get(hit.place_id)
             if current is None or evidence > current[0]:
                 best[hit.place_id] = (evidence, hit)
+        # Qualifiers agreed with, per place: a place that meets fewer of them than the best
+        # one does is a namesake elsewhere (Bohdanivka in the oblast but not the raion).
+        agreed = {
+            place_id: sum(bool(self._ancestors(place_id) & q) for q in qualifiers)
+            for place_id in best
+        }
+        most_agreed = max(agreed.values(), default=0)
         scored: list[tuple[float, float, dict[str, float], Place, _Hit]] = []
         for place_id, (evidence, hit) in best.items():
             place = self._place(place_id)
@@ -583,12 +590,11 @@ class Resolver:
             factor = 1.0
             if within is not None and not (self._ancestors(place.id) & within):
                 continue
-            for qualifier in qualifiers:
-                if self._ancestors(place.id) & qualifier:
-                    parts["qualifier"] = 1.0
-                else:
-                    factor *= 0.05
-                    parts["qualifier"] = 0.0
+            if qualifiers:
+                parts["qualifier"] = agreed[place_id] / len(qualifiers)
+                factor *= 0.05 ** (len(qualifiers) - agreed[place_id])
+                if agreed[place_id] < most_agreed:
+                    factor *= 0.01
             if near is not None and place.lat is not None and place.lon is not None:
                 from geopy.distance import great_circle
 
@@ -609,7 +615,7 @@ class Resolver:
         for weight, evidence, parts, place, hit in scored:
             share = weight / total if total else 0.0
             parts["share"] = share
-            qualifier_ok = parts.get("qualifier", 1.0)
+            qualifier_ok = parts.get("qualifier", 1.0) == 1.0
             score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
             matches.append(
                 Match(
@@ -781,7 +787,7 @@ class Resolver:
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
         small = bool(matches) and self._prior(matches[0].place) < 5_000
         unqualified = bool(qualifiers) and not any(
-            dict(m.score_parts).get("qualifier") for m in matches
+            dict(m.score_parts).get("qualifier") == 1.0 for m in matches
         )
         if (
             not matches
