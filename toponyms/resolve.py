@@ -29,6 +29,7 @@ within :data:`AMBIGUITY_RATIO` of the best.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 5000
+KEY_CACHE_SIZE = 300_000  # (key, kind) pairs whose hits are kept per resolver
+_KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 parameters)
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -210,8 +213,7 @@ class Resolver:
 
     def _caches_clear(self) -> None:
         self._place_cache: dict[str, Place] = {}
-        self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
-        self._lookup_both = lru_cache(maxsize=200_000)(self._lookup_both_uncached)
+        self._keys: dict[tuple[str, str], tuple[_Hit, ...]] = {}
         self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
@@ -237,36 +239,60 @@ class Resolver:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _lookup_both_uncached(
-        self, exact: str, inv: str
-    ) -> tuple[tuple[_Hit, ...], tuple[_Hit, ...]]:
-        """Hits under an exact key and an invariant key, in one query."""
-        rows = self._conn.execute(
-            "SELECT k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
-            " FROM name_keys k JOIN names n ON n.id = k.name_id"
-            " JOIN places p ON p.id = n.place_id"
-            " WHERE ((k.key = ? AND k.kind = 'x') OR (k.key = ? AND k.kind = 'i'))"
-            " AND p.status = 'active'",
-            (exact, inv),
-        ).fetchall()
-        exact_hits = tuple(
-            _Hit(r[1], r[2], r[3], r[4], r[5], r[6], "exact", 1.0) for r in rows if r[0] == "x"
-        )
-        inv_hits = tuple(
-            _Hit(r[1], r[2], r[3], r[4], r[5], r[6], "invariant", 1.0) for r in rows if r[0] == "i"
-        )
-        return exact_hits, inv_hits
+    def _key_hits(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[_Hit, ...]]:
+        """The hits under each ``(key, kind)`` pair (kind ``x`` exact, ``i`` invariant).
 
-    def _lookup_uncached(self, key: str, kind: str) -> tuple[_Hit, ...]:
-        rows = self._conn.execute(
-            "SELECT n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
-            " FROM name_keys k JOIN names n ON n.id = k.name_id"
-            " JOIN places p ON p.id = n.place_id"
-            " WHERE k.key = ? AND k.kind = ? AND p.status = 'active'",
-            (key, kind),
-        ).fetchall()
-        rule = "exact" if kind == "x" else "invariant"
-        return tuple(_Hit(r[0], r[1], r[2], r[3], r[4], r[5], rule, 1.0) for r in rows)
+        Pairs not yet cached are fetched together in one query: a query's steps ask for
+        many keys at once (every inflected form, every transliteration guess, every typo
+        candidate), and one round trip to SQLite costs about as much as ten dictionary
+        look-ups in Python cost to prepare.
+        """
+        pairs = list(pairs)
+        cache = self._keys
+        missing = [p for p in dict.fromkeys(pairs) if p[0] and p not in cache]
+        if missing:
+            if len(cache) + len(missing) > KEY_CACHE_SIZE:
+                cache.clear()
+            found: dict[tuple[str, str], list[_Hit]] = {p: [] for p in missing}
+            exact = [key for key, kind in missing if kind == "x"]
+            invariant = [key for key, kind in missing if kind == "i"]
+            for offset in range(0, max(len(exact), len(invariant)), _KEYS_PER_QUERY):
+                some_exact = _padded(exact[offset : offset + _KEYS_PER_QUERY])
+                some_invariant = _padded(invariant[offset : offset + _KEYS_PER_QUERY])
+                rows = self._conn.execute(
+                    "SELECT k.key, k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from,"
+                    " n.valid_to FROM name_keys k JOIN names n ON n.id = k.name_id"
+                    " JOIN places p ON p.id = n.place_id"
+                    " WHERE ((k.kind = 'x' AND k.key IN ({})) OR (k.kind = 'i' AND k.key IN ({})))"
+                    " AND p.status = 'active'".format(
+                        ",".join("?" * len(some_exact)), ",".join("?" * len(some_invariant))
+                    ),
+                    [*some_exact, *some_invariant],
+                )
+                for key, kind, place_id, name, lang, type_, valid_from, valid_to in rows:
+                    rule = "exact" if kind == "x" else "invariant"
+                    found[(key, kind)].append(
+                        _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, 1.0)
+                    )
+            for pair, hits in found.items():
+                cache[pair] = tuple(hits)
+        return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
+
+    def _prefetch(self, texts: Iterable[str]) -> None:
+        """Fetch the hits of several forms of a name in one query (see :meth:`_key_hits`)."""
+        pairs: list[tuple[str, str]] = []
+        for text in texts:
+            exact = exact_key(text)
+            if exact:
+                pairs.append((exact, "x"))
+                if script_of(text) in ("Latn", "Cyrl", "mixed"):
+                    pairs.append((invariant_key(text), "i"))
+        self._key_hits(pairs)
+
+    def _country(self, place_id: str) -> str:
+        """A place's country code (from the preloaded rows when there are any)."""
+        row = self._rows.get(place_id)
+        return str(row[2]) if row is not None else self._place(place_id).country
 
     _PLACE_SQL = (
         "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
@@ -381,10 +407,10 @@ class Resolver:
             return hits
         script = script_of(text)
         inv = invariant_key(text) if script in ("Latn", "Cyrl", "mixed") else ""
-        exact_hits, inv_hits = self._lookup_both(exact, inv)
+        exact_hits, inv_hits = self._key_hits([(exact, "x"), (inv, "i")])
         found = list(exact_hits)
         for hit in inv_hits:
-            if self._place(hit.place_id).country not in FUZZY_COUNTRIES and (
+            if self._country(hit.place_id) not in FUZZY_COUNTRIES and (
                 hit.type == "alternate" or script_of(hit.name) != script
             ):
                 continue
@@ -426,28 +452,34 @@ class Resolver:
                 found = [
                     h
                     for h in found
-                    if self._place(h.place_id).country in FUZZY_COUNTRIES or h.type in STRONG_TYPES
+                    if self._country(h.place_id) in FUZZY_COUNTRIES or h.type in STRONG_TYPES
                 ]
             hits.extend(found)
             return found
 
         if script == "Cyrl":
             lemmas = morph.lemma_candidates(text)
+            self._prefetch(lemmas)
             for lemma in lemmas:
                 probe(lemma, "inflection")
             if not hits:
-                for form in [text, *lemmas[:3]]:
-                    for counterpart in ukru.counterparts(form):
-                        probe(counterpart, "uk_ru")
+                counterparts = [c for form in [text, *lemmas[:3]] for c in ukru.counterparts(form)]
+                self._prefetch(counterparts)
+                for counterpart in counterparts:
+                    probe(counterpart, "uk_ru")
         elif script == "Latn":
-            for form in latin_lemmas(text):
+            lemmas = latin_lemmas(text)
+            languages = ("ru", "uk") if transliterate else ()
+            guesses = [cyrillize(text, lang)[:3] for lang in languages]
+            self._prefetch([*lemmas, *(form for forms in guesses for form in forms)])
+            for form in lemmas:
                 probe(form, "inflection")
-            for lang in ("ru", "uk") if transliterate else ():
-                for form in cyrillize(text, lang)[:3]:
-                    if probe(form, "translit"):
-                        continue
-                    for counterpart in ukru.counterparts(form)[:3]:
-                        probe(counterpart, "translit")
+            for forms in guesses:
+                missed = [form for form in forms if not probe(form, "translit")]
+                counterparts = [c for form in missed for c in ukru.counterparts(form)[:3]]
+                self._prefetch(counterparts)
+                for counterpart in counterparts:
+                    probe(counterpart, "translit")
         return hits
 
     def _fuzzy_hits(self, text: str) -> list[_Hit]:
@@ -466,8 +498,10 @@ class Resolver:
         if len(key) < index.FUZZY_MIN_LENGTH:
             return []
         written = exact_key(text)
-        loose = sorted(_two_deletions(key))
-        strict = sorted(index.deletions(written)) if len(written) >= index.FUZZY_MIN_LENGTH else []
+        loose = _padded(sorted(_two_deletions(key)))
+        strict = _padded(
+            sorted(index.deletions(written)) if len(written) >= index.FUZZY_MIN_LENGTH else []
+        )
         rows = self._conn.execute(
             "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
             " (kind = 'x' AND del IN ({})) LIMIT {}".format(
@@ -476,23 +510,30 @@ class Resolver:
             [*loose, *strict],
         ).fetchall()
         limit = 1 if len(written) < 9 else 2
+        candidates = [
+            (candidate, kind)
+            for candidate, kind in sorted(set(rows))
+            if (
+                kind == "i"
+                and candidate != key
+                and OSA.distance(key, candidate, score_cutoff=2) <= 2
+            )
+            or (
+                kind == "x"
+                and candidate != written
+                and OSA.distance(written, candidate, score_cutoff=limit) <= limit
+            )
+        ]
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
-        for candidate, kind in sorted(set(rows)):
-            if kind == "i" and (
-                candidate == key or OSA.distance(key, candidate, score_cutoff=2) > 2
-            ):
-                continue
-            if kind == "x" and (
-                candidate == written or OSA.distance(written, candidate, score_cutoff=limit) > limit
-            ):
-                continue
-            for hit in self._lookup(candidate, kind):
+        for (candidate, _), candidate_hits in zip(
+            candidates, self._key_hits(candidates), strict=True
+        ):
+            for hit in candidate_hits:
                 if (hit.place_id, hit.name) in seen:
                     continue
                 seen.add((hit.place_id, hit.name))
-                place = self._place(hit.place_id)
-                if place.country not in FUZZY_COUNTRIES and (
+                if self._country(hit.place_id) not in FUZZY_COUNTRIES and (
                     hit.type not in STRONG_TYPES or len(written) < 6
                 ):
                     continue  # abroad, a typo counts only against official names and exonyms
@@ -611,25 +652,28 @@ class Resolver:
             return [], max((e for e, _ in best.values()), default=0.0)
         total = sum(s[0] for s in scored)
         top_evidence = max(s[1] for s in scored)
-        matches: list[Match] = []
+        ranked: list[tuple[float, int, str, dict[str, float], Place, _Hit]] = []
         for weight, evidence, parts, place, hit in scored:
             share = weight / total if total else 0.0
             parts["share"] = share
             qualifier_ok = parts.get("qualifier", 1.0) == 1.0
             score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
-            matches.append(
-                Match(
-                    place=place,
-                    score=score,
-                    matched_name=hit.name,
-                    match_type=hit.type,
-                    rule=hit.rule,
-                    matched_lang=hit.lang,
-                    score_parts=tuple(sorted(parts.items())),
-                )
+            ranked.append((-score, -(place.population or 0), place.id, parts, place, hit))
+        # Only the matches asked for become Match objects (a name may have 100 namesakes).
+        return [
+            Match(
+                place=place,
+                score=-negative_score,
+                matched_name=hit.name,
+                match_type=hit.type,
+                rule=hit.rule,
+                matched_lang=hit.lang,
+                score_parts=tuple(sorted(parts.items())),
             )
-        matches.sort(key=lambda m: (-m.score, -(m.place.population or 0), m.place.id))
-        return matches[:limit], top_evidence
+            for negative_score, _, _, parts, place, hit in heapq.nsmallest(
+                limit, ranked, key=lambda r: r[:3]
+            )
+        ], top_evidence
 
     def _rank_with_context(self, hits: list[_Hit], context: frozenset[str]) -> list[Match]:
         """Rank hits with a document's regions as a soft qualifier (for extraction)."""
@@ -956,6 +1000,15 @@ def _lemma_forms(text: str) -> list[str]:
         return []
     own = exact_key(text)
     return [f for f in forms if exact_key(f) != own]
+
+
+def _padded(keys: list[str]) -> list[str]:
+    """``keys`` padded with empty keys (which match nothing) to a power of two, so that a
+    few statement shapes serve every batch (SQLite's statement cache keeps them)."""
+    size = 1
+    while size < len(keys):
+        size *= 2
+    return keys + [""] * (size - len(keys))
 
 
 def _two_deletions(key: str) -> set[str]:
