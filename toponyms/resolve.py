@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -64,6 +64,7 @@ script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 5000
+FRESHNESS_INTERVAL = 256  # names of a stream between two checks for others' edits
 KEY_CACHE_SIZE = 300_000  # (key, kind) pairs whose hits are kept per resolver
 _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 parameters)
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
@@ -106,9 +107,9 @@ KIND_PRIOR = {
 REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    """One name the query met, before places are ranked."""
+class _Hit(NamedTuple):
+    """One name the query met, before places are ranked (a named tuple: a query makes
+    dozens of them, and a tuple is several times cheaper to make than a dataclass)."""
 
     place_id: str
     name: str
@@ -260,16 +261,13 @@ class Resolver:
                 some_exact = _padded(exact[offset : offset + _KEYS_PER_QUERY])
                 some_invariant = _padded(invariant[offset : offset + _KEYS_PER_QUERY])
                 rows = self._conn.execute(
-                    "SELECT k.key, k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from,"
-                    " n.valid_to FROM name_keys k JOIN names n ON n.id = k.name_id"
-                    " JOIN places p ON p.id = n.place_id"
-                    " WHERE ((k.kind = 'x' AND k.key IN ({})) OR (k.kind = 'i' AND k.key IN ({})))"
-                    " AND p.status = 'active'".format(
-                        ",".join("?" * len(some_exact)), ",".join("?" * len(some_invariant))
-                    ),
+                    self._key_sql(len(some_exact), len(some_invariant)),
                     [*some_exact, *some_invariant],
                 )
+                status = self._rows
                 for key, kind, place_id, name, lang, type_, valid_from, valid_to in rows:
+                    if status and status[place_id][14] != "active":
+                        continue
                     rule = "exact" if kind == "x" else "invariant"
                     found[(key, kind)].append(
                         _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, 1.0)
@@ -277,6 +275,21 @@ class Resolver:
             for pair, hits in found.items():
                 cache[pair] = tuple(hits)
         return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
+
+    def _key_sql(self, exact: int, invariant: int) -> str:
+        """The statement that fetches the names under ``exact`` exact and ``invariant``
+        invariant keys. Once every place row is in memory, a place's status is read
+        there: the join to ``places`` would cost a third of the look-up."""
+        where = "((k.kind = 'x' AND k.key IN ({})) OR (k.kind = 'i' AND k.key IN ({})))".format(
+            ",".join("?" * exact), ",".join("?" * invariant)
+        )
+        select = (
+            "SELECT k.key, k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
+            " FROM name_keys k JOIN names n ON n.id = k.name_id"
+        )
+        if self._preloaded:
+            return f"{select} WHERE {where}"
+        return f"{select} JOIN places p ON p.id = n.place_id WHERE {where} AND p.status = 'active'"
 
     def _prefetch(self, texts: Iterable[str]) -> None:
         """Fetch the hits of several forms of a name in one query (see :meth:`_key_hits`)."""
@@ -718,8 +731,12 @@ class Resolver:
         for cut in range(len(words) - 1, 0, -1):
             tail_words = words[cut:]
             has_region_word = any(w.casefold().strip(".,") in region_words for w in tail_words)
+            if not has_region_word and len(tail_words) > 1:
+                continue  # such a tail would not be taken: spare its look-ups
             tail = strip_type_prefix(" ".join(tail_words))
-            hits = self._hits_for(tail) or self._variant_hits(tail)
+            # A bare word is taken as a region only by its own spelling or case form
+            # (Донеччини), not by a transliteration guess (a costly one, for any word).
+            hits = self._hits_for(tail) or self._variant_hits(tail, transliterate=has_region_word)
             allowed = {"oblast", "raion", "hromada"} | ({"city"} if has_region_word else set())
             regions = frozenset(h.place_id for h in hits if self._place(h.place_id).kind in allowed)
             if regions and (has_region_word or len(tail_words) == 1):
@@ -763,11 +780,33 @@ class Resolver:
         min_score: float = 0.0,
     ) -> Resolution:
         """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
+        self._fresh()
+        return self._answer(
+            name,
+            limit=limit,
+            country=country,
+            within=within,
+            near=near,
+            as_of=as_of,
+            min_score=min_score,
+        )
+
+    def _answer(
+        self,
+        name: str,
+        *,
+        limit: int,
+        country: str | Iterable[str] | None,
+        within: str | None,
+        near: str | tuple[float, float] | None,
+        as_of: str | date | None,
+        min_score: float,
+    ) -> Resolution:
+        """:meth:`resolve_one` without the check for other connections' edits."""
         if not isinstance(name, str):
             raise InvalidInputError(f"a name must be text, not {type(name).__name__}")
         if limit < 1:
             raise InvalidInputError(f"limit must be at least 1, not {limit}")
-        self._fresh()
         cache_key = (
             name,
             limit,
@@ -930,10 +969,15 @@ class Resolver:
         min_score: float = 0.0,
     ) -> Iterator[Resolution]:
         """Resolve a stream lazily, in input order; a bad line yields a ``Resolution`` with
-        ``error`` set and the stream goes on. Memory stays constant however long the stream."""
-        for name in names:
+        ``error`` set and the stream goes on. Memory stays constant however long the stream.
+
+        Edits committed by another connection are looked for every
+        :data:`FRESHNESS_INTERVAL` names (the check is a query of its own)."""
+        for number, name in enumerate(names):
+            if number % FRESHNESS_INTERVAL == 0:
+                self._fresh()
             try:
-                yield self.resolve_one(
+                yield self._answer(
                     name,
                     limit=limit,
                     country=country,
