@@ -335,6 +335,11 @@ def fill_canonical(conn: sqlite3.Connection, place_id: str) -> None:
         )
 
 
+#: Logged actions that leave places and names as they were (or rebuild the index
+#: themselves), so that the index snapshot stays valid.
+SNAPSHOT_KEEPING_ACTIONS = frozenset({"init", "migrate", "reindex", "check-fix"})
+
+
 def log(
     conn: sqlite3.Connection,
     action: str,
@@ -345,7 +350,10 @@ def log(
     reason: str | None,
     at: str | None = None,
 ) -> None:
-    """Append one ``history`` row."""
+    """Append one ``history`` row, and drop the index snapshot that the edit made stale
+    (every edit logs itself; the actions that only copy or re-index keep it)."""
+    if action not in SNAPSHOT_KEEPING_ACTIONS:
+        index.invalidate(conn)
     conn.execute(
         "INSERT INTO history (at, author, action, place_id, details, reason)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -1048,3 +1048,23 @@ def test_upgrade_replays_local_edits_onto_a_new_default(
 def test_upgrade_refuses_a_default(tiny_db: Path, tmp_path: Path) -> None:
     with pytest.raises(ReadOnlyGazetteerError):
         Gazetteer.upgrade(tiny_db, source=tiny_db)
+
+
+def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
+    gaz: Gazetteer, user_db: Path
+) -> None:
+    def snapshots() -> list[str]:
+        return [r[0] for r in rows(user_db, "SELECT name FROM index_blobs")]
+
+    assert snapshots() == ["hits"]  # a fresh copy keeps the default's snapshot
+    with Resolver(db=user_db) as resolver:
+        assert resolver.resolve("Zorianivka Druha") == []
+        gaz.add_place(name="Zorianivka Druha", country="UA", kind="village", lat=46.8, lon=33.2)
+        assert snapshots() == []  # the snapshot would not know the new name
+        # The open resolver sees the edit: it reads the tables now.
+        assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
+    gaz.check(fix=True)
+    assert snapshots() == ["hits"]
+    with Resolver(db=user_db) as resolver:
+        assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
+        assert resolver._hits_snapshot() is not None

@@ -13,14 +13,28 @@ edit of a user gazetteer (:mod:`gazetteer.store` calls :func:`add_names` and
   and Russian places, the exact keys (``kind='x'``: a typo in the name as written, which
   the invariant key's foldings can turn into two or three edits).
 
+A third table holds a read-only snapshot of the first, for speed:
+
+- ``index_blobs``: ``hits``, a `marisa-trie <https://github.com/pytries/marisa-trie>`_
+  ``BytesTrie`` (about 20 MB for the default gazetteer) from ``kind + key`` to the names
+  of active places under that key (id, place, name, language, type, validity). A
+  resolver loads it in milliseconds and then finds a key's names in about a microsecond
+  each, where SQLite's three-table join costs some 30 µs a key. Every edit of a user
+  gazetteer drops the snapshot in the edit's transaction (:func:`invalidate`), so it is
+  never stale: the resolver then reads the tables, and ``gazetteer check --fix`` writes a
+  fresh snapshot.
+
 ``meta.index_version`` records the key functions' version; a file built by another version
 is re-indexed when opened for writing and reported by ``gazetteer check``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
+
+import marisa_trie
 
 from toponyms.errors import InvalidInputError
 from toponyms.text.keys import exact_key, invariant_key
@@ -42,7 +56,14 @@ CREATE TABLE IF NOT EXISTS fuzzy_keys (
     key TEXT NOT NULL,
     PRIMARY KEY (del, kind, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS index_blobs (
+    name TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
 """
+#: Separates the fields of a name in the ``hits`` snapshot (a control character, which
+#: cleaned names never hold).
+FIELD_SEPARATOR = "\x1f"
 
 
 def deletions(key: str) -> set[str]:
@@ -109,13 +130,56 @@ def build(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO fuzzy_keys(del, kind, key) VALUES (?, ?, ?)",
         sorted(_fuzzy_rows(sorted(fuzzy))),
     )
+    write_snapshot(conn)
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_version', ?)", (INDEX_VERSION,)
     )
 
 
+def write_snapshot(conn: sqlite3.Connection) -> None:
+    """(Re)write the ``hits`` snapshot of ``name_keys`` (see the module docstring)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS index_blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
+    )
+    rows = conn.execute(
+        "SELECT k.kind, k.key, n.id, n.place_id, n.name, n.lang, n.type, n.valid_from,"
+        " n.valid_to FROM name_keys k JOIN names n ON n.id = k.name_id"
+        " JOIN places p ON p.id = n.place_id WHERE p.status = 'active'"
+    )
+    trie = marisa_trie.BytesTrie(
+        (
+            kind + key,
+            FIELD_SEPARATOR.join(str(field or "") for field in fields).encode("utf-8"),
+        )
+        for kind, key, *fields in rows
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO index_blobs(name, data) VALUES ('hits', ?)", (trie.tobytes(),)
+    )
+
+
+def invalidate(conn: sqlite3.Connection) -> None:
+    """Drop the snapshot: called inside every edit's transaction, so that a resolver never
+    reads names from before the edit (it reads the tables until the next snapshot)."""
+    with contextlib.suppress(sqlite3.OperationalError):  # a file from before snapshots
+        conn.execute("DELETE FROM index_blobs")
+
+
+def read_snapshot(conn: sqlite3.Connection) -> marisa_trie.BytesTrie | None:
+    """The ``hits`` snapshot, or None when the file has none (edited since, or older)."""
+    try:
+        row = conn.execute("SELECT data FROM index_blobs WHERE name = 'hits'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    if row is None:
+        return None
+    return marisa_trie.BytesTrie().frombytes(bytes(row[0]))
+
+
 def add_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str, str]]) -> None:
-    """Index newly added names ``(name_id, name, script)``; call inside the edit's transaction."""
+    """Index newly added names ``(name_id, name, script)``; call inside the edit's transaction
+    (it drops the snapshot, which does not hold them)."""
+    invalidate(conn)
     rows = list(_rows(names))
     conn.executemany("INSERT OR IGNORE INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
     conn.executemany(
@@ -129,8 +193,9 @@ def remove_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str, str]]
 
     The fuzzy neighbourhood of a key is left in place: it only ever proposes candidate
     keys, which are then looked up in ``name_keys``, so a stale entry costs one look-up and
-    never yields a wrong answer.
+    never yields a wrong answer. The snapshot, which still holds them, is dropped.
     """
+    invalidate(conn)
     conn.executemany(
         "DELETE FROM name_keys WHERE key = ? AND kind = ? AND name_id = ?", list(_rows(names))
     )

@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import marisa_trie
 from rapidfuzz.distance import OSA
 
 from gazetteer import store
@@ -215,6 +216,8 @@ class Resolver:
     def _caches_clear(self) -> None:
         self._place_cache: dict[str, Place] = {}
         self._keys: dict[tuple[str, str], tuple[_Hit, ...]] = {}
+        self._snapshot: marisa_trie.BytesTrie | None = None
+        self._snapshot_read = False
         self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
@@ -254,6 +257,11 @@ class Resolver:
         if missing:
             if len(cache) + len(missing) > KEY_CACHE_SIZE:
                 cache.clear()
+            snapshot = self._hits_snapshot()
+            if snapshot is not None:
+                for pair in missing:
+                    cache[pair] = _snapshot_hits(snapshot, pair)
+                return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
             found: dict[tuple[str, str], list[_Hit]] = {p: [] for p in missing}
             exact = [key for key, kind in missing if kind == "x"]
             invariant = [key for key, kind in missing if kind == "i"]
@@ -275,6 +283,13 @@ class Resolver:
             for pair, hits in found.items():
                 cache[pair] = tuple(hits)
         return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
+
+    def _hits_snapshot(self) -> marisa_trie.BytesTrie | None:
+        """The index's in-memory snapshot (read once; None when the file has none)."""
+        if not self._snapshot_read:
+            self._snapshot = index.read_snapshot(self._conn)
+            self._snapshot_read = True
+        return self._snapshot
 
     def _key_sql(self, exact: int, invariant: int) -> str:
         """The statement that fetches the names under ``exact`` exact and ``invariant``
@@ -1044,6 +1059,23 @@ def _lemma_forms(text: str) -> list[str]:
         return []
     own = exact_key(text)
     return [f for f in forms if exact_key(f) != own]
+
+
+def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tuple[_Hit, ...]:
+    """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
+    give them)."""
+    key, kind = pair
+    rule = "exact" if kind == "x" else "invariant"
+    records = sorted(
+        (int(name_id), place_id, name, lang, type_, valid_from, valid_to)
+        for name_id, place_id, name, lang, type_, valid_from, valid_to in (
+            raw.decode("utf-8").split(index.FIELD_SEPARATOR) for raw in snapshot.get(kind + key, ())
+        )
+    )
+    return tuple(
+        _Hit(place_id, name, lang, type_, valid_from or None, valid_to or None, rule, 1.0)
+        for _, place_id, name, lang, type_, valid_from, valid_to in records
+    )
 
 
 def _padded(keys: list[str]) -> list[str]:
