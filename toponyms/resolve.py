@@ -108,6 +108,29 @@ KIND_PRIOR = {
 REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
 
 
+class _Facts(NamedTuple):
+    """The columns of a place that ranking reads."""
+
+    kind: str
+    country: str
+    lat: float | None
+    lon: float | None
+    population: int | None
+    katottg: str | None
+    geonames_id: int | None
+
+
+def _importance(
+    population: int | None, kind: str, katottg: str | None, geonames_id: int | None
+) -> float:
+    """A place's prior: its population, or a default by kind; a Ukrainian place that
+    GeoNames also records is a better-known one than its namesakes only the codifier lists."""
+    prior = max(float(population or 0), KIND_PRIOR.get(kind, 500.0))
+    if katottg and geonames_id:
+        prior *= 3.0
+    return prior
+
+
 class _Hit(NamedTuple):
     """One name the query met, before places are ranked (a named tuple: a query makes
     dozens of them, and a tuple is several times cheaper to make than a dataclass)."""
@@ -406,6 +429,14 @@ class Resolver:
         cached = self._region_cache.get(place_id)
         if cached is not None:
             return cached
+        row = self._rows.get(place_id)
+        if row is not None:
+            country = self._country_id(row[2])
+            cached = frozenset(
+                {place_id, *(v for v in (row[7], row[6], row[17], row[18], country) if v)}
+            )
+            self._region_cache[place_id] = cached
+            return cached
         self._place(place_id)
         cached = self._region_cache.get(place_id)
         if cached is not None:
@@ -609,13 +640,25 @@ class Resolver:
         return weight * type_weight
 
     def _prior(self, place: Place) -> float:
-        """Importance: population, or a default by kind; a Ukrainian place that GeoNames
-        also records is a better-known one than its namesakes that only the codifier lists."""
-        population = place.population or 0
-        prior = max(float(population), KIND_PRIOR.get(place.kind, 500.0))
-        if place.katottg and place.geonames_id:
-            prior *= 3.0
-        return prior
+        """A place's importance (see :func:`_importance`)."""
+        return _importance(place.population, place.kind, place.katottg, place.geonames_id)
+
+    def _facts(self, place_id: str) -> _Facts:
+        """What ranking needs of a place, without making a :class:`Place` of it (a name
+        may have a hundred namesakes, and only the best few become matches)."""
+        row = self._rows.get(place_id)
+        if row is not None:
+            return _Facts(row[1], row[2], row[8], row[9], row[11], row[13], row[12])
+        place = self._place(place_id)
+        return _Facts(
+            place.kind,
+            place.country,
+            place.lat,
+            place.lon,
+            place.population,
+            place.katottg,
+            place.geonames_id,
+        )
 
     def _rank(
         self,
@@ -650,14 +693,14 @@ class Resolver:
             for place_id in best
         }
         most_agreed = max(agreed.values(), default=0)
-        scored: list[tuple[float, float, dict[str, float], Place, _Hit]] = []
+        scored: list[tuple[float, float, dict[str, float], str, _Facts, _Hit]] = []
         for place_id, (evidence, hit) in best.items():
-            place = self._place(place_id)
+            place = self._facts(place_id)
             if countries is not None and place.country not in countries:
                 continue
             parts = {"evidence": evidence}
             factor = 1.0
-            if within is not None and not (self._ancestors(place.id) & within):
+            if within is not None and not (self._ancestors(place_id) & within):
                 continue
             if qualifiers:
                 parts["qualifier"] = agreed[place_id] / len(qualifiers)
@@ -671,26 +714,27 @@ class Resolver:
                 closeness = 1.0 / (1.0 + km / 50.0)
                 parts["near_km"] = round(km, 1)
                 factor *= closeness
-            if context_ids is not None and self._ancestors(place.id) & context_ids:
+            if context_ids is not None and self._ancestors(place_id) & context_ids:
                 factor *= 30.0  # the document (or caller) is about this region
                 parts["document"] = 1.0
-            weight = self._prior(place) * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
-            scored.append((weight, evidence, parts, place, hit))
+            prior = _importance(place.population, place.kind, place.katottg, place.geonames_id)
+            weight = prior * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
+            scored.append((weight, evidence, parts, place_id, place, hit))
         if not scored:
             return [], max((e for e, _ in best.values()), default=0.0)
         total = sum(s[0] for s in scored)
         top_evidence = max(s[1] for s in scored)
-        ranked: list[tuple[float, int, str, dict[str, float], Place, _Hit]] = []
-        for weight, evidence, parts, place, hit in scored:
+        ranked: list[tuple[float, int, str, dict[str, float], _Hit]] = []
+        for weight, evidence, parts, place_id, place, hit in scored:
             share = weight / total if total else 0.0
             parts["share"] = share
             qualifier_ok = parts.get("qualifier", 1.0) == 1.0
             score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
-            ranked.append((-score, -(place.population or 0), place.id, parts, place, hit))
+            ranked.append((-score, -(place.population or 0), place_id, parts, hit))
         # Only the matches asked for become Match objects (a name may have 100 namesakes).
         return [
             Match(
-                place=place,
+                place=self._place(place_id),
                 score=-negative_score,
                 matched_name=hit.name,
                 match_type=hit.type,
@@ -698,7 +742,7 @@ class Resolver:
                 matched_lang=hit.lang,
                 score_parts=tuple(sorted(parts.items())),
             )
-            for negative_score, _, _, parts, place, hit in heapq.nsmallest(
+            for negative_score, _, place_id, parts, hit in heapq.nsmallest(
                 limit, ranked, key=lambda r: r[:3]
             )
         ], top_evidence
@@ -1065,16 +1109,16 @@ def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tu
     """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
     give them)."""
     key, kind = pair
+    raw = snapshot.get(kind + key)
+    if not raw:
+        return ()
+    separator = index.FIELD_SEPARATOR
+    records = [value.decode("utf-8").split(separator) for value in raw]
+    if len(records) > 1:
+        records.sort(key=lambda record: int(record[0]))
     rule = "exact" if kind == "x" else "invariant"
-    records = sorted(
-        (int(name_id), place_id, name, lang, type_, valid_from, valid_to)
-        for name_id, place_id, name, lang, type_, valid_from, valid_to in (
-            raw.decode("utf-8").split(index.FIELD_SEPARATOR) for raw in snapshot.get(kind + key, ())
-        )
-    )
     return tuple(
-        _Hit(place_id, name, lang, type_, valid_from or None, valid_to or None, rule, 1.0)
-        for _, place_id, name, lang, type_, valid_from, valid_to in records
+        _Hit(r[1], r[2], r[3], r[4], r[5] or None, r[6] or None, rule, 1.0) for r in records
     )
 
 
