@@ -343,7 +343,7 @@ class Resolver:
     def _country(self, place_id: str) -> str:
         """A place's country code (from the preloaded rows when there are any)."""
         row = self._rows.get(place_id)
-        return str(row[2]) if row is not None else self._place(place_id).country
+        return row[2] if row is not None else self._place(place_id).country
 
     _PLACE_SQL = (
         "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
@@ -583,7 +583,10 @@ class Resolver:
                 and OSA.distance(written, candidate, score_cutoff=limit) <= limit
             )
         ]
+        short = len(written) < 6
         seen: set[tuple[str, str]] = set()
+        # Namesakes share their names: each name's similarity is worked out once.
+        similarities: dict[tuple[str, str], float | None] = {}
         hits: list[_Hit] = []
         for (candidate, _), candidate_hits in zip(
             candidates, self._key_hits(candidates), strict=True
@@ -592,24 +595,18 @@ class Resolver:
                 if (hit.place_id, hit.name) in seen:
                     continue
                 seen.add((hit.place_id, hit.name))
-                if self._country(hit.place_id) not in FUZZY_COUNTRIES and (
-                    hit.type not in STRONG_TYPES or len(written) < 6
-                ):
+                if (short or hit.type not in STRONG_TYPES) and self._country(
+                    hit.place_id
+                ) not in FUZZY_COUNTRIES:
                     continue  # abroad, a typo counts only against official names and exonyms
-                distance: float
-                if script_of(hit.name) == script:
-                    name = exact_key(hit.name)
-                    distance = OSA.distance(written, name, score_cutoff=limit + 1)
-                    length = max(len(written), len(name))
-                else:
-                    # Across scripts the evidence is weaker (the key folds much away): an
-                    # edit there counts a quarter more, so short names need the same script.
-                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1) * 1.25
-                    length = max(len(key), len(candidate))
-                if distance > limit:
+                pair = (hit.name, candidate)
+                if pair not in similarities:
+                    similarities[pair] = _typo_similarity(
+                        written, key, script, hit.name, candidate, limit
+                    )
+                similarity = similarities[pair]
+                if similarity is None:
                     continue
-                # One edit in a short name says less than one edit in a long one.
-                similarity = max(1.0 - distance / length * 1.6, 0.0)
                 hits.append(
                     _Hit(
                         hit.place_id,
@@ -1103,6 +1100,30 @@ def _lemma_forms(text: str) -> list[str]:
         return []
     own = exact_key(text)
     return [f for f in forms if exact_key(f) != own]
+
+
+def _typo_similarity(
+    written: str, key: str, script: str, name: str, candidate: str, limit: int
+) -> float | None:
+    """How close a query (``written``: its exact key; ``key``: its invariant key) is to a
+    name met under the invariant or exact key ``candidate``; None beyond ``limit`` edits.
+
+    The edit distance is counted on the text as written when both are in one script.
+    Across scripts the evidence is weaker (the key folds much away): an edit there counts
+    a quarter more, so short names need the same script. One edit in a short name says
+    less than one edit in a long one.
+    """
+    distance: float
+    if script_of(name) == script:
+        folded = exact_key(name)
+        distance = OSA.distance(written, folded, score_cutoff=limit + 1)
+        length = max(len(written), len(folded))
+    else:
+        distance = OSA.distance(key, candidate, score_cutoff=limit + 1) * 1.25
+        length = max(len(key), len(candidate))
+    if distance > limit:
+        return None
+    return max(1.0 - distance / length * 1.6, 0.0)
 
 
 def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tuple[_Hit, ...]:
