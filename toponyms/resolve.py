@@ -685,10 +685,14 @@ class Resolver:
                 best[hit.place_id] = (evidence, hit)
         # Qualifiers agreed with, per place: a place that meets fewer of them than the best
         # one does is a namesake elsewhere (Bohdanivka in the oblast but not the raion).
-        agreed = {
-            place_id: sum(bool(self._ancestors(place_id) & q) for q in qualifiers)
-            for place_id in best
-        }
+        agreed = (
+            {
+                place_id: sum(bool(self._ancestors(place_id) & q) for q in qualifiers)
+                for place_id in best
+            }
+            if qualifiers
+            else {}
+        )
         most_agreed = max(agreed.values(), default=0)
         scored: list[tuple[float, float, dict[str, float], str, _Facts, _Hit]] = []
         for place_id, (evidence, hit) in best.items():
@@ -1130,16 +1134,16 @@ def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tu
     """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
     give them)."""
     key, kind = pair
-    raw = snapshot.get(kind + key)
-    if not raw:
+    value = snapshot.get(kind + key)
+    if not value:
         return ()
-    separator = index.FIELD_SEPARATOR
-    records = [value.decode("utf-8").split(separator) for value in raw]
-    if len(records) > 1:
-        records.sort(key=lambda record: int(record[0]))
     rule = "exact" if kind == "x" else "invariant"
+    field = index.FIELD_SEPARATOR
     return tuple(
-        _Hit(r[1], r[2], r[3], r[4], r[5] or None, r[6] or None, rule, 1.0) for r in records
+        _Hit(r[0], r[1], r[2], r[3], r[4] or None, r[5] or None, rule, 1.0)
+        for r in (
+            record.split(field) for record in value[0].decode("utf-8").split(index.RECORD_SEPARATOR)
+        )
     )
 
 
