@@ -98,7 +98,7 @@ SPECS = {
         "dates": [],
     },
     TOP / "non_places.tsv": {
-        "columns": ["word", "lang", "category", "note", "source"],
+        "columns": ["word", "lang", "category", "place_reading", "note", "source"],
         "required": ["word", "lang", "category", "source"],
         "enums": {
             "lang": LANGS,
@@ -106,11 +106,13 @@ SPECS = {
                 "person",
                 "organisation",
                 "military_unit",
+                "weapon",
                 "common_word",
                 "month",
                 "nationality",
                 "demonym",
             },
+            "place_reading": {"", "yes"},
         },
         "dates": [],
     },

@@ -81,6 +81,13 @@ def test_qualifier_picks_the_namesake(resolver: Resolver) -> None:
     assert unqualified.place.country == "RU"  # the living Kirovsks are Russian towns
 
 
+def test_a_person_whose_name_is_a_place_name_still_finds_that_place(resolver: Resolver) -> None:
+    # Zhdanov was Mariupol's name (1948-1989); Kirov is a city: both are recorded as
+    # place readings of those surnames.
+    assert resolver.resolve("Zhdanov")[0].place.name_en == "Mariupol"
+    assert resolver.resolve("Kirov")[0].place.name_en == "Kirov"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -122,7 +129,25 @@ def test_oblast_forms(resolver: Resolver, query: str) -> None:
     assert katottg_of(resolver, query) == KHERSON_OBLAST
 
 
-@pytest.mark.parametrize("query", ["Zelensky", "Putin", "Medinsky", "Trump", "Зеленський", "Путін"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Zelensky",
+        "Putin",
+        "Medinsky",
+        "Trump",
+        "Зеленський",
+        "Путін",
+        # people whose names a village or an alternate spelling happens to bear
+        "Syrskyi",
+        "Сирський",
+        "Yermak",
+        "Песков",
+        # weapons
+        "Shahed",
+        "Iskander",
+    ],
+)
 def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
     assert resolver.resolve(query) == []
 

@@ -36,6 +36,35 @@ def non_places() -> dict[str, str]:
     return result
 
 
+#: Categories whose words, unless a place reading is recorded, answer only as the
+#: official name of a well-known place (see :func:`is_strict_non_place`).
+STRICT_CATEGORIES = frozenset({"person", "organisation", "weapon"})
+
+
+@lru_cache(maxsize=1)
+def strict_non_places() -> frozenset[str]:
+    """Folded words of people, organisations and weapons with no recorded place reading
+    (``place_reading`` empty): Syrskyi, Yermak, Shahed, but not Zhdanov (Mariupol's old
+    name) or Kirov (a city)."""
+    result: set[str] = set()
+    source = resources.files("toponyms.data").joinpath("non_places.tsv")
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line]
+    rows = [line.split("\t") for line in lines if not line.startswith("#")]
+    header = rows[0]
+    for cells in rows[1:]:
+        row = dict(zip(header, cells, strict=False))
+        if row.get("category") in STRICT_CATEGORIES and not row.get("place_reading"):
+            result.add(fold(row["word"]))
+    return frozenset(result)
+
+
+def is_strict_non_place(name: str) -> bool:
+    """Whether ``name`` is a person's, organisation's or weapon's name that no place of
+    note bears: the resolver then answers it only with a well-known place's official name
+    (a city of 100,000 or more), never with a village's or an alternate spelling."""
+    return fold(name) in strict_non_places()
+
+
 @lru_cache(maxsize=1)
 def phrase_starts() -> frozenset[str]:
     """First words of the multi-word entries (Dynamo Kyiv → dynamo), to find them fast."""

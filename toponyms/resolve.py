@@ -65,6 +65,7 @@ script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 5000
+WELL_KNOWN = 100_000  # population of a place that a person's name may still mean
 FRESHNESS_INTERVAL = 256  # names of a stream between two checks for others' edits
 KEY_CACHE_SIZE = 300_000  # (key, kind) pairs whose hits are kept per resolver
 _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 parameters)
@@ -640,6 +641,11 @@ class Resolver:
         """A place's importance (see :func:`_importance`)."""
         return _importance(place.population, place.kind, place.katottg, place.geonames_id)
 
+    def _well_known(self, hit: _Hit) -> bool:
+        """Whether a hit is the official name (or exonym) of a city of note."""
+        population = self._facts(hit.place_id).population or 0
+        return hit.type in ("official", "exonym") and population >= WELL_KNOWN
+
     def _facts(self, place_id: str) -> _Facts:
         """What ranking needs of a place, without making a :class:`Place` of it (a name
         may have a hundred namesakes, and only the best few become matches)."""
@@ -925,7 +931,12 @@ class Resolver:
                 lexicon.is_non_place(query.name) or lexicon.dictionary_class(query.name) is not None
             )
 
+        # A person's, organisation's or weapon's name that no place of note bears
+        # (Syrskyi, Yermak, Shahed) answers only as a well-known place's official name.
+        strict = not qualifiers and lexicon.is_strict_non_place(query.name)
         hits = self._hits_for(query.name)
+        if strict:
+            hits = [h for h in hits if self._well_known(h)]
         ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
         small = bool(matches) and self._prior(matches[0].place) < 5_000
@@ -957,8 +968,8 @@ class Resolver:
                 variant_hits = [
                     h
                     for h in variant_hits
-                    if h.rule == "inflection"
-                    or (self._place(h.place_id).population or 0) >= 100_000
+                    if (h.rule == "inflection" and not strict)
+                    or (self._place(h.place_id).population or 0) >= WELL_KNOWN
                 ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
