@@ -89,8 +89,8 @@ def _cyrillic_class(word: str) -> str | None:
         return None  # the Ukrainian dictionary tags no place names, so it cannot tell
     found: str | None = None
     for lang in ("ru",):
-        parses = morph._analyzer(lang).parse(word.casefold())
-        known = [p for p in parses if p.is_known and p.score >= 0.2]
+        # Every reading comes from the dictionary itself, so each one is "known".
+        known = [p for p in morph._readings(word.casefold(), lang) if p.score >= 0.2]
         if not known:
             continue
         grammemes = [set(p.tag.grammemes) for p in known]

@@ -22,6 +22,7 @@ names are combined word by word and ranked by case and gender agreement
 
 from __future__ import annotations
 
+import binascii
 import functools
 import itertools
 import time
@@ -241,6 +242,231 @@ def analyzer_load_seconds() -> dict[str, float]:
     return dict(_LOAD_SECONDS)
 
 
+# --------------------------------------------------------------------------- dictionary reader
+
+# Bits of a unit of a dawgdic double array, the layout of pymorphy3's ``.dawg`` files.
+_HAS_LEAF: Final = 1 << 8  # the node ends a key
+_EXTENSION: Final = 1 << 9  # the offset to the children is stored shifted by 8 bits
+_LABEL_MASK: Final = (1 << 31) | 0xFF  # the label of a node, and the bit that marks a leaf
+_VALUE_MASK: Final = (1 << 31) - 1
+_PROB_SCALE: Final = 1_000_000  # P(t|w) is stored as an integer in millionths
+
+# Words whose readings the fast reader must reproduce before it is trusted: ё and ґ spelt
+# and unspelt, a P(t|w) entry, many readings, none.
+_SELF_CHECK: Final = {
+    "uk": ("херсоні", "нова", "гава", "ґанок", "ганок", "київ", "стіл", "бахмутом", "ыыы"),
+    "ru": ("херсоне", "новая", "все", "елка", "ёлка", "стали", "москве", "три", "ыыы"),
+}
+
+
+class _Reading(NamedTuple):
+    """One dictionary reading of a word: the fields of pymorphy3's ``Parse`` used here."""
+
+    word: str  # the dictionary's spelling (ё or ґ restored)
+    tag: Any  # pymorphy3 OpencorporaTag
+    normal_form: str
+    score: float
+    para: int  # the paradigm (pymorphy3's para_id) and the form's place in it (idx)
+    form: int
+
+
+class _Reader:
+    """What ``MorphAnalyzer.parse`` returns with the dictionary unit alone, only faster.
+
+    Without the optional ``DAWG`` C extension, pymorphy3 reads its word and probability
+    dictionaries through DAWG-Python, which makes several method calls per byte of a key
+    and per byte of every stored value; for the short words here that is most of the
+    time of a parse.  This reader walks the same double arrays in plain loops and builds
+    the same readings, in the same order, with the same scores.  It is built only when
+    the loaded dictionaries have DAWG-Python's layout and it reproduces the analyzer on
+    :data:`_SELF_CHECK`; otherwise :func:`_readings` asks the analyzer itself.
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        dictionary = analyzer.dictionary
+        words = dictionary.words
+        self._units: Sequence[int] = words.dct._units
+        self._guide: Sequence[int] = words.guide._units
+        self._separator: bytes = words._payload_separator
+        self._unpack: Any = words._struct.unpack
+        self._substitutes: dict[str, list[tuple[bytes, str]]] = {
+            raw.decode("utf-8"): list(replacements)
+            for raw, replacements in (analyzer.char_substitutes or {}).items()
+        }
+        self._tag_of: Any = dictionary.build_tag_info
+        self._normal_form_of: Any = dictionary.build_normal_form
+        estimator = analyzer.prob_estimator
+        self._prob_units: Sequence[int] | None = (
+            None if estimator is None else estimator.p_t_given_w.dct._units
+        )
+
+    def _follow(self, units: Sequence[int], key: bytes, index: int) -> int | None:
+        """The node reached from ``index`` along the bytes of ``key``, or ``None``.
+
+        (DAWG-Python also treats node 0 as "none"; but 0 is the root, never a child.)
+        """
+        for label in key:
+            base = units[index]
+            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+            if units[index] & _LABEL_MASK != label:
+                return None
+        return index
+
+    def _spellings(self, key: str, start: int, prefix: str, index: int) -> list[tuple[str, int]]:
+        """Dictionary spellings of ``key`` (with ё for е, ґ for г where the dictionary has
+        them) and the node of each one's values, in DAWG-Python's ``similar_items`` order.
+
+        ``prefix`` is the spelling of ``key[:start]`` chosen so far and ``index`` its node.
+        """
+        found: list[tuple[str, int]] = []
+        units, substitutes = self._units, self._substitutes
+        run = start  # letters from here on have not been followed yet
+        for pos in range(start, len(key)):
+            if key[pos] not in substitutes:
+                continue
+            # Up to a letter with a substitute (е, г): first the spellings through it.
+            step = self._follow(units, key[run:pos].encode("utf-8"), index)
+            if step is None:
+                return found
+            index, run = step, pos
+            for raw, letter in substitutes[key[pos]]:
+                branch = self._follow(units, raw, index)
+                if branch is not None:
+                    spelt = prefix + key[start:pos] + letter
+                    found += self._spellings(key, pos + 1, spelt, branch)
+        step = self._follow(units, key[run:].encode("utf-8") + self._separator, index)
+        if step is not None:
+            found.insert(0, (prefix + key[start:], step))
+        return found
+
+    def _values(self, index: int) -> list[tuple[int, int]]:
+        """The (paradigm, form) pairs stored below the node ``index``.
+
+        Each value is a base64 key completing the word; they are enumerated depth first
+        along the guide (first child, next sibling) as DAWG-Python's ``Completer`` does.
+        """
+        units, guide = self._units, self._guide
+        found: list[tuple[int, int]] = []
+        key = bytearray()
+        path = [index]
+        while True:
+            while not units[index] & _HAS_LEAF:  # down the first children to a key's end
+                label = guide[index * 2]
+                base = units[index]
+                index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+                if units[index] & _LABEL_MASK != label:
+                    return found
+                key.append(label)
+                path.append(index)
+            found.append(self._unpack(binascii.a2b_base64(key)))
+            label = guide[index * 2]
+            if not label:  # no child: up to the nearest node with a next sibling
+                while True:
+                    label = guide[index * 2 + 1]
+                    if key:
+                        key.pop()
+                    path.pop()
+                    if not path:
+                        return found
+                    index = path[-1]
+                    if label:
+                        break
+            base = units[index]
+            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+            if units[index] & _LABEL_MASK != label:
+                return found
+            key.append(label)
+            path.append(index)
+
+    def _probabilities(
+        self, units: Sequence[int], word: str, readings: list[_Reading]
+    ) -> list[float] | None:
+        """P(tag | word) of each reading, or ``None`` when the dictionary has none for ``word``."""
+        start = self._follow(units, f"{word}:".encode(), 0)
+        if start is None:
+            return None
+        probs: list[float] = []
+        for reading in readings:
+            index = self._follow(units, str(reading.tag).encode("utf-8"), start)
+            if index is None or not units[index] & _HAS_LEAF:
+                probs.append(0.0)
+                continue
+            base = units[index]
+            value = units[index ^ ((base >> 10) << ((base & _EXTENSION) >> 6))] & _VALUE_MASK
+            probs.append(value / _PROB_SCALE)
+        return probs
+
+    def parse(self, word: str) -> list[_Reading]:
+        """The readings ``MorphAnalyzer.parse(word)`` gives, best first."""
+        word = word.lower()
+        readings = [
+            _Reading(
+                spelling,
+                self._tag_of(para, form),
+                self._normal_form_of(para, form, spelling),
+                1.0,
+                para,
+                form,
+            )
+            for spelling, index in self._spellings(word, 0, "", 0)
+            for para, form in self._values(index)
+        ]
+        if not readings or self._prob_units is None:
+            return readings  # no estimator (uk): every reading scores 1.0
+        probs = self._probabilities(self._prob_units, word, readings)
+        if probs is None or not any(probs):
+            # No P(t|w) for the word: pymorphy3 spreads the score evenly.
+            share = 1.0 / len(readings)
+            return [r._replace(score=share) for r in readings]
+        scored = [r._replace(score=p) for r, p in zip(readings, probs, strict=True)]
+        return sorted(scored, key=lambda r: r.score, reverse=True)
+
+    def is_known(self, word: str) -> bool:
+        """``MorphAnalyzer.word_is_known(word)``: some spelling of it is in the dictionary."""
+        return bool(self._spellings(word.lower(), 0, "", 0))
+
+
+def _analyzer_readings(analyzer: Any, word: str) -> list[_Reading]:
+    """``analyzer.parse(word)`` as readings (the dictionary unit's method stack holds the
+    paradigm and form)."""
+    return [
+        _Reading(p.word, p.tag, p.normal_form, p.score, *p.methods_stack[0][2:4])
+        for p in analyzer.parse(word)
+    ]
+
+
+@functools.cache
+def _reader(lang: str) -> _Reader | None:
+    """The fast reader for ``lang``, or ``None`` when it cannot be trusted to match pymorphy3."""
+    analyzer = _analyzer(lang)
+    try:
+        reader = _Reader(analyzer)
+        agrees = all(
+            reader.parse(w) == _analyzer_readings(analyzer, w)
+            and reader.is_known(w) == analyzer.word_is_known(w)
+            for w in _SELF_CHECK[lang]
+        )
+    except (AttributeError, TypeError, IndexError, ValueError):
+        return None  # another DAWG implementation (the C extension) or layout
+    return reader if agrees else None
+
+
+def _readings(word: str, lang: str) -> list[_Reading]:
+    """The dictionary readings of ``word`` in ``lang``, as ``MorphAnalyzer.parse`` gives them."""
+    reader = _reader(lang)
+    if reader is None:
+        return _analyzer_readings(_analyzer(lang), word)
+    return reader.parse(word)
+
+
+def _is_known(word: str, lang: str) -> bool:
+    """Whether the ``lang`` dictionary knows ``word`` (``MorphAnalyzer.word_is_known``)."""
+    reader = _reader(lang)
+    if reader is None:
+        return bool(_analyzer(lang).word_is_known(word))
+    return reader.is_known(word)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -404,17 +630,44 @@ def _tag_facts(tag: Any) -> _TagFacts | None:
     return _TagFacts(pos, case, _tag_gender(tag), _dictionary_weight(tag), slot)
 
 
-def _nominative_of(parse: Any, facts: _TagFacts, lang: str) -> str:
-    """The nominative of a pymorphy3 reading, keeping its number and (adjectives) gender."""
-    lemma: str = parse.normal_form
+def _nominative_of(reading: _Reading, facts: _TagFacts, lang: str) -> str:
+    """The nominative of a dictionary reading, keeping its number and (adjectives) gender."""
+    lemma = reading.normal_form
     if facts.slot == -1 or facts.slot == 0:
         return lemma
     if facts.slot > 0:
         for row in _ADJ_ENDINGS[lang]:
             if lemma.endswith(row[0]):
                 return lemma[: len(lemma) - len(row[0])] + row[facts.slot]
-    target = parse.inflect({"nomn"})
-    return str(target.word) if target is not None else lemma
+    found = _lexeme_nominative(reading, lang)
+    return found if found is not None else lemma
+
+
+_NOMINATIVE: Final = frozenset({"nomn"})
+
+
+def _lexeme_nominative(reading: _Reading, lang: str) -> str | None:
+    """The nominative form of ``reading``'s lexeme, as pymorphy3's ``inflect({"nomn"})`` picks it.
+
+    Of the lexeme's forms tagged ``nomn``, the first that shares most grammemes with the
+    reading's tag once its case is made nominative (so a plural stays plural); ``None``
+    when the lexeme has no nominative.  Built from the paradigm directly, which saves
+    parsing the word again to get pymorphy3's ``Parse`` object.  (pymorphy3 retries with
+    rare cases mapped to common ones, which changes nothing for ``nomn``.)
+    """
+    dictionary = _analyzer(lang).dictionary
+    stem = dictionary.build_stem(dictionary.paradigms[reading.para], reading.form, reading.word)
+    wanted = reading.tag.updated_grammemes(_NOMINATIVE)
+    best: str | None = None
+    best_similarity = 0.0
+    for prefix, tag, suffix in dictionary.build_paradigm_info(reading.para):
+        grammemes = tag.grammemes
+        if "nomn" not in grammemes:
+            continue
+        similarity = len(wanted & grammemes) - 0.1 * len(wanted ^ grammemes)
+        if best is None or similarity > best_similarity:
+            best, best_similarity = prefix + stem + suffix, similarity
+    return best
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -430,7 +683,7 @@ def _word_info(word: str, lang: str) -> _WordInfo:
     nominative_reading = False
     id_pos, id_genders = "", frozenset[str]()
 
-    for parse in _analyzer(lang).parse(word):
+    for parse in _readings(word, lang):
         facts = _tag_facts(parse.tag)
         if facts is None:
             continue
@@ -576,7 +829,7 @@ def _lemmas(phrase: str, lang: str | None) -> tuple[str, ...]:
         return (own,)
     if len(langs) > 1:
         # Letters did not decide; a dictionary that knows the words does (and halves the work).
-        knowing = [one for one in langs if any(_analyzer(one).word_is_known(w) for w in words)]
+        knowing = [one for one in langs if any(_is_known(w, one) for w in words)]
         if len(knowing) == 1:
             langs = knowing
     scored: dict[str, float] = {}
