@@ -242,9 +242,13 @@ def test_fast_dictionary_reader_matches_pymorphy3(lang: str) -> None:
         readings = reader.parse(word)
         parses = analyzer.parse(word)
         assert readings == morph._analyzer_readings(analyzer, word), word
+        assert morph._ranked(word, lang) == [
+            (r.word, r.para, r.form, r.tag, r.score) for r in readings
+        ]
         assert reader.is_known(word) == analyzer.word_is_known(word), word
         for reading, parse in zip(readings, parses, strict=True):
             if parse.tag.POS == "NOUN":
                 target = parse.inflect({"nomn"})
                 expected = None if target is None else target.word
-                assert morph._lexeme_nominative(reading, lang) == expected, (word, parse.tag)
+                ranked = (reading.word, reading.para, reading.form, reading.tag, reading.score)
+                assert morph._lexeme_nominative(ranked, lang) == expected, (word, parse.tag)

@@ -25,6 +25,8 @@ from __future__ import annotations
 import binascii
 import functools
 import itertools
+import operator
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,6 +55,8 @@ _VOWELS: Final = frozenset("аеєиіїоуюяыэё")
 _CONSONANTS: Final = frozenset("бвгґджзйклмнпрстфхцчшщ")
 _APOSTROPHES: Final = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "′": "'", "ˈ": "'"})
 _HYPHENS: Final = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-"})
+_APOSTROPHES_AND_HYPHENS: Final = {**_APOSTROPHES, **_HYPHENS}
+_CYRILLIC: Final = re.compile("[а-яіїєґёў]")
 _STRIP: Final = ' \t\r\n.,;:!?«»"“”„()[]'
 
 PREPOSITIONS: Final = frozenset(
@@ -220,6 +224,76 @@ def _max_len(lang: str) -> int:
     return max(len(k) for k in _rules_by_oblique(lang))
 
 
+class _RuleYield(NamedTuple):
+    """What the rules of one oblique ending give for one final stem letter and one nominative
+    ending, merged (they share the ending, hence the weight)."""
+
+    nominative: str
+    pos: frozenset[str]
+    genders: frozenset[str]
+    cases: frozenset[str]
+    pos_text: str  # ``pos`` as a candidate spells it: sorted letters
+
+
+class _ObliqueRules(NamedTuple):
+    """The rules of one oblique ending, looked up by the last letter of the stem."""
+
+    weight: float  # every rule of an ending weighs the same: it depends on the ending's length
+    by_letter: dict[str, tuple[_RuleYield, ...]]  # stem letters some rule restricts itself to
+    any_letter: tuple[_RuleYield, ...]  # the rules that take any stem letter
+
+
+def _merge_yields(rules: Iterable[EndingRule]) -> tuple[_RuleYield, ...]:
+    merged: dict[str, tuple[set[str], set[str], set[str]]] = {}
+    for rule in rules:
+        pos, genders, cases = merged.setdefault(rule.nominative, (set(), set(), set()))
+        pos.add(rule.pos)
+        genders.add(rule.gender)
+        cases.update(rule.cases)
+    return tuple(
+        _RuleYield(
+            nominative, frozenset(pos), frozenset(genders), frozenset(cases), "".join(sorted(pos))
+        )
+        for nominative, (pos, genders, cases) in merged.items()
+    )
+
+
+@functools.cache
+def _oblique_table(lang: str) -> dict[str, _ObliqueRules]:
+    """:func:`_rules_by_oblique` with the stem check done ahead: per ending, per final stem
+    letter, the rules that accept it.  Matching a word is then one or two look-ups per
+    ending length instead of a test per rule."""
+    table: dict[str, _ObliqueRules] = {}
+    for oblique, rules in _rules_by_oblique(lang).items():
+        wildcard = [r for r in rules if r.stem is None]
+        letters = {letter for r in rules if r.stem is not None for letter in r.stem}
+        by_letter = {
+            letter: _merge_yields(r for r in rules if r.stem is None or letter in r.stem)
+            for letter in letters
+        }
+        weight = _W_RULE_BASE + _W_RULE_PER_LETTER * len(oblique)
+        table[oblique] = _ObliqueRules(weight, by_letter, _merge_yields(wildcard))
+    return table
+
+
+@functools.cache
+def _nominative_table(lang: str) -> dict[str, tuple[dict[str, EndingRule], EndingRule | None]]:
+    """Per nominative ending, the first rule (in file order) that accepts each final stem
+    letter, and the first that accepts any letter: what :func:`_nominative_match` looks for."""
+    table: dict[str, tuple[dict[str, EndingRule], EndingRule | None]] = {}
+    for nominative, rules in _rules_by_nominative(lang).items():
+        by_letter: dict[str, EndingRule] = {}
+        wildcard: EndingRule | None = None
+        for rule in rules:
+            if rule.stem is None:
+                wildcard = rule  # later rules never come first
+                break
+            for letter in rule.stem:
+                by_letter.setdefault(letter, rule)
+        table[nominative] = (by_letter, wildcard)
+    return table
+
+
 # --------------------------------------------------------------------------- analyzers
 
 _LOAD_SECONDS: dict[str, float] = {}
@@ -270,6 +344,9 @@ class _Reading(NamedTuple):
     form: int
 
 
+_score_of: Final = operator.attrgetter("score")
+
+
 class _Reader:
     """What ``MorphAnalyzer.parse`` returns with the dictionary unit alone, only faster.
 
@@ -293,6 +370,10 @@ class _Reader:
             raw.decode("utf-8"): list(replacements)
             for raw, replacements in (analyzer.char_substitutes or {}).items()
         }
+        # Where in a word a substitute may apply (е, г); never matches when there is none.
+        self._substitutable = re.compile(
+            "|".join(re.escape(letter) for letter in self._substitutes) or "(?!)"
+        )
         self._tag_of: Any = dictionary.build_tag_info
         self._normal_form_of: Any = dictionary.build_normal_form
         estimator = analyzer.prob_estimator
@@ -321,9 +402,8 @@ class _Reader:
         found: list[tuple[str, int]] = []
         units, substitutes = self._units, self._substitutes
         run = start  # letters from here on have not been followed yet
-        for pos in range(start, len(key)):
-            if key[pos] not in substitutes:
-                continue
+        for match in self._substitutable.finditer(key, start):
+            pos = match.start()
             # Up to a letter with a substitute (е, г): first the spellings through it.
             step = self._follow(units, key[run:pos].encode("utf-8"), index)
             if step is None:
@@ -345,20 +425,21 @@ class _Reader:
         Each value is a base64 key completing the word; they are enumerated depth first
         along the guide (first child, next sibling) as DAWG-Python's ``Completer`` does.
         """
-        units, guide = self._units, self._guide
+        units, guide, unpack = self._units, self._guide, self._unpack
         found: list[tuple[int, int]] = []
-        key = bytearray()
-        path = [index]
+        key = bytearray()  # the base64 text from the start node down to ``index``
+        path = [index]  # the nodes along it
+        base = units[index]  # always the unit of ``index``
         while True:
-            while not units[index] & _HAS_LEAF:  # down the first children to a key's end
+            while not base & _HAS_LEAF:  # down the first children to a key's end
                 label = guide[index * 2]
-                base = units[index]
                 index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-                if units[index] & _LABEL_MASK != label:
+                base = units[index]
+                if base & _LABEL_MASK != label:
                     return found
                 key.append(label)
                 path.append(index)
-            found.append(self._unpack(binascii.a2b_base64(key)))
+            found.append(unpack(binascii.a2b_base64(key)))
             label = guide[index * 2]
             if not label:  # no child: up to the nearest node with a next sibling
                 while True:
@@ -371,23 +452,24 @@ class _Reader:
                     index = path[-1]
                     if label:
                         break
-            base = units[index]
+                base = units[index]
             index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-            if units[index] & _LABEL_MASK != label:
+            base = units[index]
+            if base & _LABEL_MASK != label:
                 return found
             key.append(label)
             path.append(index)
 
     def _probabilities(
-        self, units: Sequence[int], word: str, readings: list[_Reading]
+        self, units: Sequence[int], word: str, tags: Sequence[Any]
     ) -> list[float] | None:
-        """P(tag | word) of each reading, or ``None`` when the dictionary has none for ``word``."""
+        """P(tag | word) of each tag, or ``None`` when the dictionary has none for ``word``."""
         start = self._follow(units, f"{word}:".encode(), 0)
         if start is None:
             return None
         probs: list[float] = []
-        for reading in readings:
-            index = self._follow(units, str(reading.tag).encode("utf-8"), start)
+        for tag in tags:
+            index = self._follow(units, str(tag).encode("utf-8"), start)
             if index is None or not units[index] & _HAS_LEAF:
                 probs.append(0.0)
                 continue
@@ -396,34 +478,54 @@ class _Reader:
             probs.append(value / _PROB_SCALE)
         return probs
 
-    def parse(self, word: str) -> list[_Reading]:
-        """The readings ``MorphAnalyzer.parse(word)`` gives, best first."""
-        word = word.lower()
-        readings = [
-            _Reading(
-                spelling,
-                self._tag_of(para, form),
-                self._normal_form_of(para, form, spelling),
-                1.0,
-                para,
-                form,
-            )
-            for spelling, index in self._spellings(word, 0, "", 0)
+    def entries(self, word: str) -> list[tuple[str, int]]:
+        """The dictionary spellings of ``word`` (any case) and the nodes of their values."""
+        return self._spellings(word.lower(), 0, "", 0)
+
+    def tagged(self, entries: Sequence[tuple[str, int]]) -> list[tuple[str, int, int, Any]]:
+        """(spelling, paradigm, form, tag) of every reading of the ``entries`` of a word, in
+        dictionary order (before pymorphy3 ranks them by score)."""
+        tag_of = self._tag_of
+        return [
+            (spelling, para, form, tag_of(para, form))
+            for spelling, index in entries
             for para, form in self._values(index)
         ]
-        if not readings or self._prob_units is None:
-            return readings  # no estimator (uk): every reading scores 1.0
-        probs = self._probabilities(self._prob_units, word, readings)
+
+    def scores(self, word: str, tags: Sequence[Any]) -> tuple[list[float], bool]:
+        """The score pymorphy3 gives each reading (in dictionary order) of lower-case ``word``
+        with these tags, and whether it then sorts the readings by score."""
+        units = self._prob_units
+        if units is None:
+            return [1.0] * len(tags), False  # no estimator (uk)
+        probs = self._probabilities(units, word, tags)
         if probs is None or not any(probs):
             # No P(t|w) for the word: pymorphy3 spreads the score evenly.
-            share = 1.0 / len(readings)
-            return [r._replace(score=share) for r in readings]
-        scored = [r._replace(score=p) for r, p in zip(readings, probs, strict=True)]
-        return sorted(scored, key=lambda r: r.score, reverse=True)
+            return [1.0 / len(tags)] * len(tags), False
+        return probs, True
+
+    def parse(self, word: str, entries: Sequence[tuple[str, int]] | None = None) -> list[_Reading]:
+        """The readings ``MorphAnalyzer.parse(word)`` gives, best first.
+
+        ``entries`` are :meth:`entries` of ``word`` when the caller has them already.
+        """
+        word = word.lower()
+        found = self.tagged(self._spellings(word, 0, "", 0) if entries is None else entries)
+        if not found:
+            return []
+        scores, ranked = self.scores(word, [tag for _, _, _, tag in found])
+        normal_form_of = self._normal_form_of
+        readings = [
+            _Reading(spelling, tag, normal_form_of(para, form, spelling), score, para, form)
+            for (spelling, para, form, tag), score in zip(found, scores, strict=True)
+        ]
+        if ranked:
+            readings.sort(key=_score_of, reverse=True)  # stable, as pymorphy3's sort
+        return readings
 
     def is_known(self, word: str) -> bool:
         """``MorphAnalyzer.word_is_known(word)``: some spelling of it is in the dictionary."""
-        return bool(self._spellings(word.lower(), 0, "", 0))
+        return bool(self.entries(word))
 
 
 def _analyzer_readings(analyzer: Any, word: str) -> list[_Reading]:
@@ -451,12 +553,19 @@ def _reader(lang: str) -> _Reader | None:
     return reader if agrees else None
 
 
+@functools.lru_cache(maxsize=64)
+def _entries(reader: _Reader, word: str) -> tuple[tuple[str, int], ...]:
+    """:meth:`_Reader.entries`, remembered for a moment: :func:`_lemmas` asks whether a word
+    is known in each language before it reads the word in one, and the walk is the same."""
+    return tuple(reader.entries(word))
+
+
 def _readings(word: str, lang: str) -> list[_Reading]:
     """The dictionary readings of ``word`` in ``lang``, as ``MorphAnalyzer.parse`` gives them."""
     reader = _reader(lang)
     if reader is None:
         return _analyzer_readings(_analyzer(lang), word)
-    return reader.parse(word)
+    return reader.parse(word, _entries(reader, word))
 
 
 def _is_known(word: str, lang: str) -> bool:
@@ -464,7 +573,49 @@ def _is_known(word: str, lang: str) -> bool:
     reader = _reader(lang)
     if reader is None:
         return bool(_analyzer(lang).word_is_known(word))
-    return reader.is_known(word)
+    return bool(_entries(reader, word))
+
+
+def _tagged(word: str, lang: str) -> list[tuple[str, int, int, Any]]:
+    """(spelling, paradigm, form, tag) of each reading of ``word``, in no particular order:
+    the readings without their scores and normal forms, for questions that need neither."""
+    reader = _reader(lang)
+    if reader is None:
+        return [(r.word, r.para, r.form, r.tag) for r in _readings(word, lang)]
+    return reader.tagged(_entries(reader, word))
+
+
+_Ranked = tuple[str, int, int, Any, float]  # spelling, paradigm, form, tag, score
+
+
+def _ranked(word: str, lang: str) -> list[_Ranked]:
+    """The readings of ``word`` as ``MorphAnalyzer.parse`` ranks them, without normal forms
+    (:func:`_normal_form` makes one when it is needed)."""
+    reader = _reader(lang)
+    if reader is None:
+        return [(r.word, r.para, r.form, r.tag, r.score) for r in _readings(word, lang)]
+    found = reader.tagged(_entries(reader, word))
+    if not found:
+        return []
+    scores, ranked = reader.scores(word.lower(), [tag for _, _, _, tag in found])
+    readings = [(*reading, score) for reading, score in zip(found, scores, strict=True)]
+    if ranked:
+        readings.sort(key=_score_item, reverse=True)  # stable, as pymorphy3's sort
+    return readings
+
+
+_score_item: Final = operator.itemgetter(4)
+
+
+def _normal_form(spelling: str, para: int, form: int, lang: str) -> str:
+    """The normal form (lemma) of a reading, as pymorphy3 builds it."""
+    normal_form: str = _analyzer(lang).dictionary.build_normal_form(para, form, spelling)
+    return normal_form
+
+
+def _scored_tags(word: str, lang: str) -> list[tuple[Any, float]]:
+    """(tag, score) of each reading of ``word``, as ``MorphAnalyzer.parse`` ranks them."""
+    return [(tag, score) for _, _, _, tag, score in _ranked(word, lang)]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -474,14 +625,19 @@ def normalize(text: str) -> str:
     """Lower-case, unify apostrophes and hyphens, squeeze spaces, strip edge punctuation."""
     if not isinstance(text, str):
         raise InvalidInputError(f"expected a string, got {type(text).__name__}")
-    folded = text.translate(_APOSTROPHES).translate(_HYPHENS).lower()
-    return " ".join(w.strip(_STRIP) for w in folded.split() if w.strip(_STRIP))
+    folded = text.translate(_APOSTROPHES_AND_HYPHENS).lower()
+    return " ".join(filter(None, [w.strip(_STRIP) for w in folded.split()]))
 
 
 def guess_lang(text: str) -> str | None:
     """``"uk"`` or ``"ru"`` when the letters decide it, else ``None`` (try both)."""
-    letters = set(text.lower().translate(_APOSTROPHES))
-    uk, ru = bool(letters & _UK_LETTERS), bool(letters & _RU_LETTERS)
+    return _guess_folded(text.lower().translate(_APOSTROPHES))
+
+
+def _guess_folded(text: str) -> str | None:
+    """:func:`guess_lang` of lower-case text with unified apostrophes (normalised text)."""
+    uk = not _UK_LETTERS.isdisjoint(text)
+    ru = not _RU_LETTERS.isdisjoint(text)
     if uk and not ru:
         return "uk"
     if ru and not uk:
@@ -495,15 +651,15 @@ def _check_lang(lang: str | None) -> None:
 
 
 def _langs_for(text: str, lang: str | None) -> list[str]:
-    """The languages to analyse ``text`` in: the given one, the guessed one, or both."""
+    """The languages to analyse normalised ``text`` in: the given one, the guessed one, or both."""
     if lang is not None:
         return [lang]
-    guessed = guess_lang(text)
+    guessed = _guess_folded(text)
     return [guessed] if guessed else list(LANGS)
 
 
 def _has_cyrillic(text: str) -> bool:
-    return any("а" <= ch <= "я" or ch in "іїєґёў" for ch in text)
+    return _CYRILLIC.search(text) is not None
 
 
 class _Cand(NamedTuple):
@@ -558,23 +714,26 @@ class _WordInfo(NamedTuple):
     identity: _Cand
 
 
-def _rule_matches(word: str, lang: str) -> Iterable[tuple[EndingRule, str]]:
-    """Every (rule, stem) whose oblique ending matches the end of ``word``."""
-    index = _rules_by_oblique(lang)
+def _rule_matches(word: str, lang: str) -> Iterable[tuple[int, float, tuple[_RuleYield, ...]]]:
+    """For each oblique ending of ``word`` (longest first) that some rule accepts with this
+    stem: its length, its rules' weight, and what they yield."""
+    table = _oblique_table(lang)
     for length in range(min(_max_len(lang), len(word) - 1), 0, -1):
-        for rule in index.get(word[-length:], ()):
-            stem = word[:-length]
-            if rule.stem_ok(stem):
-                yield rule, stem
+        rules = table.get(word[-length:])
+        if rules is not None:
+            yields = rules.by_letter.get(word[-length - 1], rules.any_letter)
+            if yields:
+                yield length, rules.weight, yields
 
 
 def _nominative_match(word: str, lang: str) -> tuple[int, EndingRule | None]:
     """Length of the longest nominative ending ``word`` has (-1: none), and its rule."""
-    index = _rules_by_nominative(lang)
+    table = _nominative_table(lang)
     for length in range(min(6, len(word) - 2), -1, -1):
-        ending = word[len(word) - length :]
-        for rule in index.get(ending, ()):
-            if rule.stem_ok(word[: len(word) - length]):
+        found = table.get(word[len(word) - length :])
+        if found is not None:
+            rule = found[0].get(word[len(word) - length - 1], found[1])
+            if rule is not None:
                 return length, rule
     return -1, None
 
@@ -630,9 +789,9 @@ def _tag_facts(tag: Any) -> _TagFacts | None:
     return _TagFacts(pos, case, _tag_gender(tag), _dictionary_weight(tag), slot)
 
 
-def _nominative_of(reading: _Reading, facts: _TagFacts, lang: str) -> str:
-    """The nominative of a dictionary reading, keeping its number and (adjectives) gender."""
-    lemma = reading.normal_form
+def _nominative_of(reading: _Ranked, lemma: str, facts: _TagFacts, lang: str) -> str:
+    """The nominative of a dictionary reading (whose normal form is ``lemma``), keeping its
+    number and (adjectives) gender."""
     if facts.slot == -1 or facts.slot == 0:
         return lemma
     if facts.slot > 0:
@@ -646,7 +805,7 @@ def _nominative_of(reading: _Reading, facts: _TagFacts, lang: str) -> str:
 _NOMINATIVE: Final = frozenset({"nomn"})
 
 
-def _lexeme_nominative(reading: _Reading, lang: str) -> str | None:
+def _lexeme_nominative(reading: _Ranked, lang: str) -> str | None:
     """The nominative form of ``reading``'s lexeme, as pymorphy3's ``inflect({"nomn"})`` picks it.
 
     Of the lexeme's forms tagged ``nomn``, the first that shares most grammemes with the
@@ -655,12 +814,13 @@ def _lexeme_nominative(reading: _Reading, lang: str) -> str | None:
     parsing the word again to get pymorphy3's ``Parse`` object.  (pymorphy3 retries with
     rare cases mapped to common ones, which changes nothing for ``nomn``.)
     """
+    spelling, para, form, own_tag, _ = reading
     dictionary = _analyzer(lang).dictionary
-    stem = dictionary.build_stem(dictionary.paradigms[reading.para], reading.form, reading.word)
-    wanted = reading.tag.updated_grammemes(_NOMINATIVE)
+    stem = dictionary.build_stem(dictionary.paradigms[para], form, spelling)
+    wanted = own_tag.updated_grammemes(_NOMINATIVE)
     best: str | None = None
     best_similarity = 0.0
-    for prefix, tag, suffix in dictionary.build_paradigm_info(reading.para):
+    for prefix, tag, suffix in dictionary.build_paradigm_info(para):
         grammemes = tag.grammemes
         if "nomn" not in grammemes:
             continue
@@ -670,82 +830,119 @@ def _lexeme_nominative(reading: _Reading, lang: str) -> str | None:
     return best
 
 
+_NOM_ONLY: Final = frozenset({"nom"})
+
+
+def _reading_case(facts: _TagFacts, spelling: str, normal_form: str) -> str:
+    """The case of a dictionary reading; a caseless one is nominative if it is its own lemma."""
+    return facts.case or ("nom" if spelling == normal_form else "")
+
+
+def _rules_nominative(word: str, lang: str, longest_oblique: int) -> tuple[bool, EndingRule | None]:
+    """Whether a word the dictionary does not know may be nominative, and the rule of its
+    longest nominative ending: it may unless a rule reads a longer oblique ending
+    (``longest_oblique``, 0 for none) than that nominative ending."""
+    nom_len, nom_rule = _nominative_match(word, lang)
+    return longest_oblique == 0 or nom_len >= longest_oblique, nom_rule
+
+
 @functools.lru_cache(maxsize=100_000)
 def _word_info(word: str, lang: str) -> _WordInfo:
-    """Nominative candidates of one (unhyphenated or dictionary-known) word in ``lang``."""
+    """Nominative candidates of one (unhyphenated or dictionary-known) word in ``lang``.
+
+    Each candidate form gets its best dictionary weight plus its best rule weight; the
+    readings and rules behind a form are kept, and turned into its parts of speech,
+    genders and cases only for the few best forms.
+    """
     keep_yo = "ё" in word
-    best_dict: dict[str, float] = {}
-    best_rule: dict[str, float] = {}
-    pos: dict[str, set[str]] = {}
-    genders: dict[str, set[str]] = {}
-    cases: dict[str, set[str]] = {}
+    dict_weight: dict[str, float] = {}
+    dict_facts: dict[str, list[tuple[_TagFacts, str]]] = {}  # form -> (tag facts, case)
     known = False
     nominative_reading = False
     id_pos, id_genders = "", frozenset[str]()
 
-    for parse in _readings(word, lang):
-        facts = _tag_facts(parse.tag)
+    for reading in _ranked(word, lang):
+        facts = _tag_facts(reading[3])
         if facts is None:
             continue
         known = True
-        case = facts.case or ("nom" if parse.word == parse.normal_form else "")
+        lemma = _normal_form(reading[0], reading[1], reading[2], lang)
+        case = _reading_case(facts, reading[0], lemma)
         if case in ("voc", ""):
             continue
         if case == "nom":
             nominative_reading = True
             id_pos, id_genders = facts.pos, facts.genders
-        form = _nominative_of(parse, facts, lang)
+        form = _nominative_of(reading, lemma, facts, lang)
         if not keep_yo:
             form = form.replace("ё", "е")
-        weight = facts.weight + parse.score
-        if weight > best_dict.get(form, -1.0):
-            best_dict[form] = weight
-        pos.setdefault(form, set()).add(facts.pos)
-        genders.setdefault(form, set()).update(facts.genders)
-        cases.setdefault(form, set()).add(case)
+        weight = facts.weight + reading[4]
+        if weight > dict_weight.get(form, -1.0):
+            dict_weight[form] = weight
+        dict_facts.setdefault(form, []).append((facts, case))
 
+    rule_weight: dict[str, float] = {}
+    rule_yields: dict[str, list[_RuleYield]] = {}
     longest_oblique = 0
-    for rule, stem in _rule_matches(word, lang):
-        longest_oblique = max(longest_oblique, len(rule.oblique))
-        form = stem + rule.nominative
-        weight = _W_RULE_BASE + _W_RULE_PER_LETTER * len(rule.oblique)
-        if weight > best_rule.get(form, -1.0):
-            best_rule[form] = weight
-        if form not in best_dict:
-            pos.setdefault(form, set()).add(rule.pos)
-        genders.setdefault(form, set()).add(rule.gender)
-        cases.setdefault(form, set()).update(rule.cases)
+    for length, weight, yields in _rule_matches(word, lang):
+        longest_oblique = max(longest_oblique, length)
+        stem = word[:-length]
+        for rule in yields:
+            form = stem + rule.nominative
+            if weight > rule_weight.get(form, -1.0):
+                rule_weight[form] = weight
+            rule_yields.setdefault(form, []).append(rule)
 
     if known:
         may_nom = nominative_reading
     else:
-        nom_len, nom_rule = _nominative_match(word, lang)
-        may_nom = longest_oblique == 0 or nom_len >= longest_oblique
+        may_nom, nom_rule = _rules_nominative(word, lang, longest_oblique)
         if nom_rule is not None:
             id_pos, id_genders = nom_rule.pos, frozenset(nom_rule.gender)
 
-    totals = {f: best_dict.get(f, 0.0) + best_rule.get(f, 0.0) for f in {*best_dict, *best_rule}}
+    totals = dict(dict_weight)
+    for form, weight in rule_weight.items():
+        totals[form] = dict_weight.get(form, 0.0) + weight
     totals.pop(word, None)
     # Only the best few are ever combined or returned; build candidates for those alone.
-    best_forms = sorted(totals, key=lambda f: (-totals[f], f))[:_KEEP_PER_WORD]
-    scored = [
-        _Cand(
-            form,
-            totals[form],
-            "".join(sorted(pos.get(form, ()))),
-            frozenset(genders.get(form, ())),
-            frozenset(cases.get(form, ())),
-        )
-        for form in best_forms
-    ]
-    identity = _Cand(
-        word,
-        _W_IDENTITY if may_nom else _W_IDENTITY_WEAK,
-        id_pos,
-        id_genders,
-        frozenset({"nom"}),
+    best = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:_KEEP_PER_WORD]
+    scored = tuple(
+        _candidate(form, total, dict_facts.get(form, ()), rule_yields.get(form, ()))
+        for form, total in best
     )
-    return _WordInfo(tuple(scored), may_nom, known, identity)
+    identity = _Cand(
+        word, _W_IDENTITY if may_nom else _W_IDENTITY_WEAK, id_pos, id_genders, _NOM_ONLY
+    )
+    return _WordInfo(scored, may_nom, known, identity)
+
+
+def _candidate(
+    form: str,
+    score: float,
+    readings: Sequence[tuple[_TagFacts, str]],
+    rules: Sequence[_RuleYield],
+) -> _Cand:
+    """The candidate ``form`` from the dictionary readings and the rules that gave it.
+
+    Its parts of speech come from the readings when there are any, else from the rules;
+    genders and cases from both.
+    """
+    if not readings and len(rules) == 1:
+        rule = rules[0]
+        return _Cand(form, score, rule.pos_text, rule.genders, rule.cases)
+    pos: set[str] = set()
+    genders: set[str] = set()
+    cases: set[str] = set()
+    for facts, case in readings:
+        pos.add(facts.pos)
+        genders.update(facts.genders)
+        cases.add(case)
+    for rule in rules:
+        if not readings:
+            pos.update(rule.pos)
+        genders.update(rule.genders)
+        cases.update(rule.cases)
+    return _Cand(form, score, "".join(sorted(pos)), frozenset(genders), frozenset(cases))
 
 
 # --------------------------------------------------------------------------- phrases
@@ -890,7 +1087,44 @@ def is_inflected(word: str, lang: str | None = None) -> bool:
     last = text.split(" ")[-1]
     if not _has_cyrillic(last):
         return False
-    return not any(_token_info(last, one).may_be_nominative for one in langs)
+    return not any(_may_be_nominative(last, one) for one in langs)
+
+
+def _may_be_nominative(token: str, lang: str) -> bool:
+    """``_token_info(token, lang).may_be_nominative``, without building any candidate.
+
+    A word the dictionary reads as a noun or adjective may be nominative when one such
+    reading is; another word when no rule reads a longer oblique ending than the longest
+    nominative ending it has; an unknown hyphenated name when every inflecting part may be.
+    """
+    verdict = _dictionary_nominative(token, lang)
+    if verdict is not None:
+        return verdict
+    parts = token.split("-")
+    if len(parts) == 1 or any(not p for p in parts):
+        longest_oblique = next((length for length, _, _ in _rule_matches(token, lang)), 0)
+        return _rules_nominative(token, lang, longest_oblique)[0]
+    frozen = False
+    for i, part in enumerate(parts):
+        if frozen or _freezes(part, i) or not _has_cyrillic(part):
+            frozen = frozen or _freezes(part, i)
+            continue
+        if not _may_be_nominative(part, lang):
+            return False
+    return True
+
+
+def _dictionary_nominative(word: str, lang: str) -> bool | None:
+    """Whether some noun or adjective reading of ``word`` is nominative (``None``: none at all)."""
+    known = False
+    for spelling, para, form, tag in _tagged(word, lang):
+        facts = _tag_facts(tag)
+        if facts is None:
+            continue
+        known = True
+        if _reading_case(facts, spelling, _normal_form(spelling, para, form, lang)) == "nom":
+            return True
+    return False if known else None
 
 
 # --------------------------------------------------------------------------- paradigms
