@@ -276,11 +276,17 @@ def _oblique_table(lang: str) -> dict[str, _ObliqueRules]:
     return table
 
 
+# Per nominative ending: the first rule (in file order) that accepts a final stem letter, by
+# letter, and the first that accepts any letter.
+_NominativeRules = tuple[dict[str, EndingRule], EndingRule | None]
+
+
 @functools.cache
-def _nominative_table(lang: str) -> dict[str, tuple[dict[str, EndingRule], EndingRule | None]]:
+def _nominative_table(lang: str) -> dict[str, _NominativeRules]:
     """Per nominative ending, the first rule (in file order) that accepts each final stem
-    letter, and the first that accepts any letter: what :func:`_nominative_match` looks for."""
-    table: dict[str, tuple[dict[str, EndingRule], EndingRule | None]] = {}
+    letter, and the first that accepts any letter: the longest nominative ending of an
+    unknown word tells whether it may be nominative, and its likely gender."""
+    table: dict[str, _NominativeRules] = {}
     for nominative, rules in _rules_by_nominative(lang).items():
         by_letter: dict[str, EndingRule] = {}
         wildcard: EndingRule | None = None
@@ -366,6 +372,11 @@ class _Reader:
         self._guide: Sequence[int] = words.guide._units
         self._separator: bytes = words._payload_separator
         self._unpack: Any = words._struct.unpack
+        # A value is a fixed-size struct written in base64: so many significant characters,
+        # then always the same padding ("==" for the 4 bytes of (paradigm, form)).
+        size = words._struct.size
+        self._value_chars = (4 * size + 2) // 3
+        self._value_padding = b"=" * (-size % 3)
         self._substitutes: dict[str, list[tuple[bytes, str]]] = {
             raw.decode("utf-8"): list(replacements)
             for raw, replacements in (analyzer.char_substitutes or {}).items()
@@ -386,10 +397,11 @@ class _Reader:
 
         (DAWG-Python also treats node 0 as "none"; but 0 is the root, never a child.)
         """
+        base = units[index]
         for label in key:
-            base = units[index]
             index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-            if units[index] & _LABEL_MASK != label:
+            base = units[index]
+            if base & _LABEL_MASK != label:
                 return None
         return index
 
@@ -423,41 +435,44 @@ class _Reader:
         """The (paradigm, form) pairs stored below the node ``index``.
 
         Each value is a base64 key completing the word; they are enumerated depth first
-        along the guide (first child, next sibling) as DAWG-Python's ``Completer`` does.
+        along the guide (first child, next sibling), in DAWG-Python's ``Completer`` order.
+        All keys have the same significant characters and then the same padding, so the
+        walk stops at that depth and adds the padding itself.
         """
         units, guide, unpack = self._units, self._guide, self._unpack
+        depth_end = self._value_chars
         found: list[tuple[int, int]] = []
-        key = bytearray()  # the base64 text from the start node down to ``index``
-        path = [index]  # the nodes along it
+        key = bytearray(depth_end) + self._value_padding  # the base64 text being read
+        path = [index]  # the nodes from the start down to ``index``
+        depth = 0  # len(path) - 1
         base = units[index]  # always the unit of ``index``
         while True:
-            while not base & _HAS_LEAF:  # down the first children to a key's end
+            while depth < depth_end:  # down the first children to a key's end
                 label = guide[index * 2]
                 index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
                 base = units[index]
                 if base & _LABEL_MASK != label:
                     return found
-                key.append(label)
+                key[depth] = label
+                depth += 1
                 path.append(index)
             found.append(unpack(binascii.a2b_base64(key)))
-            label = guide[index * 2]
-            if not label:  # no child: up to the nearest node with a next sibling
-                while True:
-                    label = guide[index * 2 + 1]
-                    if key:
-                        key.pop()
-                    path.pop()
-                    if not path:
-                        return found
-                    index = path[-1]
-                    if label:
-                        break
-                base = units[index]
+            while True:  # up to the nearest node with a next sibling
+                label = guide[index * 2 + 1]
+                path.pop()
+                depth -= 1
+                if depth < 0:
+                    return found
+                index = path[-1]
+                if label:
+                    break
+            base = units[index]
             index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
             base = units[index]
             if base & _LABEL_MASK != label:
                 return found
-            key.append(label)
+            key[depth] = label
+            depth += 1
             path.append(index)
 
     def _probabilities(
@@ -714,28 +729,55 @@ class _WordInfo(NamedTuple):
     identity: _Cand
 
 
-def _rule_matches(word: str, lang: str) -> Iterable[tuple[int, float, tuple[_RuleYield, ...]]]:
-    """For each oblique ending of ``word`` (longest first) that some rule accepts with this
-    stem: its length, its rules' weight, and what they yield."""
-    table = _oblique_table(lang)
-    for length in range(min(_max_len(lang), len(word) - 1), 0, -1):
-        rules = table.get(word[-length:])
-        if rules is not None:
-            yields = rules.by_letter.get(word[-length - 1], rules.any_letter)
+_MAX_NOMINATIVE: Final = 6  # longest nominative ending looked for
+
+
+class _Endings(NamedTuple):
+    """What the ending rules say about a word."""
+
+    # Per oblique ending some rule accepts with this stem, longest first: its length, its
+    # rules' weight and what they yield.
+    oblique: list[tuple[int, float, tuple[_RuleYield, ...]]]
+    nominative_length: int  # of the longest nominative ending the word has; -1 for none
+    nominative_rule: EndingRule | None  # the first rule with that ending
+
+    @property
+    def may_be_nominative(self) -> bool:
+        """Unless a rule reads a longer oblique ending than the longest nominative one."""
+        return not self.oblique or self.nominative_length >= self.oblique[0][0]
+
+
+@functools.cache
+def _ending_table(lang: str) -> dict[str, tuple[_ObliqueRules | None, _NominativeRules | None]]:
+    """:func:`_oblique_table` and :func:`_nominative_table` by ending, to look both up at once."""
+    oblique, nominative = _oblique_table(lang), _nominative_table(lang)
+    return {e: (oblique.get(e), nominative.get(e)) for e in oblique.keys() | nominative.keys()}
+
+
+def _ending_matches(word: str, lang: str) -> _Endings:
+    """The oblique endings of ``word`` the rules accept (stem of one letter or more) and its
+    longest nominative ending (stem of two letters or more), in one pass over its endings."""
+    table = _ending_table(lang)
+    n = len(word)
+    top_oblique = min(_max_len(lang), n - 1)
+    top_nominative = min(_MAX_NOMINATIVE, n - 2)
+    oblique: list[tuple[int, float, tuple[_RuleYield, ...]]] = []
+    nominative_length, nominative_rule = -1, None
+    for length in range(max(top_oblique, top_nominative), -1, -1):
+        entry = table.get(word[n - length :])
+        if entry is None:
+            continue
+        letter = word[n - length - 1]  # the last letter of the stem
+        rules, nominatives = entry
+        if rules is not None and 0 < length <= top_oblique:
+            yields = rules.by_letter.get(letter, rules.any_letter)
             if yields:
-                yield length, rules.weight, yields
-
-
-def _nominative_match(word: str, lang: str) -> tuple[int, EndingRule | None]:
-    """Length of the longest nominative ending ``word`` has (-1: none), and its rule."""
-    table = _nominative_table(lang)
-    for length in range(min(6, len(word) - 2), -1, -1):
-        found = table.get(word[len(word) - length :])
-        if found is not None:
-            rule = found[0].get(word[len(word) - length - 1], found[1])
+                oblique.append((length, rules.weight, yields))
+        if nominatives is not None and nominative_rule is None and length <= top_nominative:
+            rule = nominatives[0].get(letter, nominatives[1])
             if rule is not None:
-                return length, rule
-    return -1, None
+                nominative_length, nominative_rule = length, rule
+    return _Endings(oblique, nominative_length, nominative_rule)
 
 
 # Masculine nominative ending → (feminine, neuter, plural) endings, longest first.  Turning
@@ -838,14 +880,6 @@ def _reading_case(facts: _TagFacts, spelling: str, normal_form: str) -> str:
     return facts.case or ("nom" if spelling == normal_form else "")
 
 
-def _rules_nominative(word: str, lang: str, longest_oblique: int) -> tuple[bool, EndingRule | None]:
-    """Whether a word the dictionary does not know may be nominative, and the rule of its
-    longest nominative ending: it may unless a rule reads a longer oblique ending
-    (``longest_oblique``, 0 for none) than that nominative ending."""
-    nom_len, nom_rule = _nominative_match(word, lang)
-    return longest_oblique == 0 or nom_len >= longest_oblique, nom_rule
-
-
 @functools.lru_cache(maxsize=100_000)
 def _word_info(word: str, lang: str) -> _WordInfo:
     """Nominative candidates of one (unhyphenated or dictionary-known) word in ``lang``.
@@ -883,9 +917,8 @@ def _word_info(word: str, lang: str) -> _WordInfo:
 
     rule_weight: dict[str, float] = {}
     rule_yields: dict[str, list[_RuleYield]] = {}
-    longest_oblique = 0
-    for length, weight, yields in _rule_matches(word, lang):
-        longest_oblique = max(longest_oblique, length)
+    endings = _ending_matches(word, lang)
+    for length, weight, yields in endings.oblique:
         stem = word[:-length]
         for rule in yields:
             form = stem + rule.nominative
@@ -896,7 +929,7 @@ def _word_info(word: str, lang: str) -> _WordInfo:
     if known:
         may_nom = nominative_reading
     else:
-        may_nom, nom_rule = _rules_nominative(word, lang, longest_oblique)
+        may_nom, nom_rule = endings.may_be_nominative, endings.nominative_rule
         if nom_rule is not None:
             id_pos, id_genders = nom_rule.pos, frozenset(nom_rule.gender)
 
@@ -1102,8 +1135,7 @@ def _may_be_nominative(token: str, lang: str) -> bool:
         return verdict
     parts = token.split("-")
     if len(parts) == 1 or any(not p for p in parts):
-        longest_oblique = next((length for length, _, _ in _rule_matches(token, lang)), 0)
-        return _rules_nominative(token, lang, longest_oblique)[0]
+        return _ending_matches(token, lang).may_be_nominative
     frozen = False
     for i, part in enumerate(parts):
         if frozen or _freezes(part, i) or not _has_cyrillic(part):
