@@ -56,6 +56,9 @@ _CONSONANTS: Final = frozenset("бвгґджзйклмнпрстфхцчшщ")
 _APOSTROPHES: Final = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "′": "'", "ˈ": "'"})
 _HYPHENS: Final = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-"})
 _APOSTROPHES_AND_HYPHENS: Final = {**_APOSTROPHES, **_HYPHENS}
+_TO_UNIFY: Final = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in _APOSTROPHES_AND_HYPHENS) + "]"
+)
 _CYRILLIC: Final = re.compile("[а-яіїєґёў]")
 _STRIP: Final = ' \t\r\n.,;:!?«»"“”„()[]'
 
@@ -482,16 +485,18 @@ class _Reader:
         start = self._follow(units, f"{word}:".encode(), 0)
         if start is None:
             return None
-        probs: list[float] = []
+        found: dict[Any, float] = {}  # a tag repeats when homonyms share it
         for tag in tags:
+            if tag in found:
+                continue
             index = self._follow(units, str(tag).encode("utf-8"), start)
             if index is None or not units[index] & _HAS_LEAF:
-                probs.append(0.0)
+                found[tag] = 0.0
                 continue
             base = units[index]
             value = units[index ^ ((base >> 10) << ((base & _EXTENSION) >> 6))] & _VALUE_MASK
-            probs.append(value / _PROB_SCALE)
-        return probs
+            found[tag] = value / _PROB_SCALE
+        return [found[tag] for tag in tags]
 
     def entries(self, word: str) -> list[tuple[str, int]]:
         """The dictionary spellings of ``word`` (any case) and the nodes of their values."""
@@ -640,8 +645,9 @@ def normalize(text: str) -> str:
     """Lower-case, unify apostrophes and hyphens, squeeze spaces, strip edge punctuation."""
     if not isinstance(text, str):
         raise InvalidInputError(f"expected a string, got {type(text).__name__}")
-    folded = text.translate(_APOSTROPHES_AND_HYPHENS).lower()
-    return " ".join(filter(None, [w.strip(_STRIP) for w in folded.split()]))
+    if _TO_UNIFY.search(text):
+        text = text.translate(_APOSTROPHES_AND_HYPHENS)
+    return " ".join(filter(None, [w.strip(_STRIP) for w in text.lower().split()]))
 
 
 def guess_lang(text: str) -> str | None:
@@ -858,26 +864,35 @@ def _lexeme_nominative(reading: _Ranked, lang: str) -> str | None:
     """
     spelling, para, form, own_tag, _ = reading
     dictionary = _analyzer(lang).dictionary
-    stem = dictionary.build_stem(dictionary.paradigms[para], form, spelling)
+    # pymorphy3's paradigm layout: suffix ids, tag ids and prefix ids, a third each.
+    paradigm = dictionary.paradigms[para]
+    size = len(paradigm) // 3
     wanted = own_tag.updated_grammemes(_NOMINATIVE)
-    best: str | None = None
+    best = -1
     best_similarity = 0.0
-    for prefix, tag, suffix in dictionary.build_paradigm_info(para):
-        grammemes = tag.grammemes
+    for index in range(size):
+        grammemes = dictionary.build_tag_info(para, index).grammemes
         if "nomn" not in grammemes:
             continue
         similarity = len(wanted & grammemes) - 0.1 * len(wanted ^ grammemes)
-        if best is None or similarity > best_similarity:
-            best, best_similarity = prefix + stem + suffix, similarity
-    return best
+        if best < 0 or similarity > best_similarity:
+            best, best_similarity = index, similarity
+    if best < 0:
+        return None
+    stem = dictionary.build_stem(paradigm, form, spelling)
+    prefix = dictionary.paradigm_prefixes[paradigm[2 * size + best]]
+    suffix: str = dictionary.suffixes[paradigm[best]]
+    return f"{prefix}{stem}{suffix}"
 
 
 _NOM_ONLY: Final = frozenset({"nom"})
 
 
-def _reading_case(facts: _TagFacts, spelling: str, normal_form: str) -> str:
+def _reading_case(facts: _TagFacts, spelling: str, para: int, form: int, lang: str) -> str:
     """The case of a dictionary reading; a caseless one is nominative if it is its own lemma."""
-    return facts.case or ("nom" if spelling == normal_form else "")
+    if facts.case:
+        return facts.case
+    return "nom" if spelling == _normal_form(spelling, para, form, lang) else ""
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -900,10 +915,11 @@ def _word_info(word: str, lang: str) -> _WordInfo:
         if facts is None:
             continue
         known = True
-        lemma = _normal_form(reading[0], reading[1], reading[2], lang)
-        case = _reading_case(facts, reading[0], lemma)
+        spelling, para, form_id = reading[0], reading[1], reading[2]
+        case = _reading_case(facts, spelling, para, form_id, lang)
         if case in ("voc", ""):
             continue
+        lemma = _normal_form(spelling, para, form_id, lang)
         if case == "nom":
             nominative_reading = True
             id_pos, id_genders = facts.pos, facts.genders
@@ -987,28 +1003,44 @@ def _combine(options: Sequence[Sequence[_Cand]], joiner: str, limit: int) -> lis
     In a spaced phrase (``joiner == " "``) a noun before the last word is
     penalised: place names are adjective + noun (*Кривий Ріг*), not two nouns.
     """
+    spaced = joiner == " "
     results: list[_Cand] = []
     for combo in itertools.product(*options):
-        score = sum(c.score for c in combo)
-        if joiner == " ":
-            score -= _PENALTY_APPOSITION * sum(1 for c in combo[:-1] if c.pos == "n")
-        free = [c for c in combo if c.cases]
-        if len(free) > 1 and frozenset.intersection(*(c.cases for c in free)):
+        last = len(combo) - 1
+        apposition = 0  # nouns before the last word
+        free = 0  # words read in some case, and the cases they all share
+        shared: frozenset[str] = frozenset()
+        first_noun = last_noun = -1  # nouns of known gender
+        for i, c in enumerate(combo):
+            if c.pos == "n" and i < last:
+                apposition += 1
+            if c.cases:
+                shared = shared & c.cases if free else c.cases
+                free += 1
+            if c.genders and "n" in c.pos:
+                last_noun = i
+                if first_noun < 0:
+                    first_noun = i
+        score = sum([c.score for c in combo])
+        if spaced:
+            score -= _PENALTY_APPOSITION * apposition
+        if free > 1 and shared:
             score += _BONUS_CASE
-        nouns = [i for i, c in enumerate(combo) if "n" in c.pos and c.genders]
-        head = nouns[-1] if nouns else len(combo) - 1
-        if nouns:
+        if last_noun >= 0:
+            head = combo[last_noun].genders
             for i, c in enumerate(combo):
-                if i != head and "a" in c.pos and c.genders:
-                    agree = bool(c.genders & combo[head].genders)
-                    score += _BONUS_GENDER if agree else -_BONUS_GENDER
+                if i != last_noun and c.genders and "a" in c.pos:
+                    score += _BONUS_GENDER if c.genders & head else -_BONUS_GENDER
         # The compound takes the grammar of its first noun (Білгород-Дністровський: masc noun).
-        lead = combo[nouns[0]] if nouns else combo[-1]
-        cases = frozenset.intersection(*(c.cases for c in free)) if free else frozenset()
-        form = joiner.join(c.form for c in combo)
-        results.append(_Cand(form, score, lead.pos, lead.genders, cases))
-    results.sort(key=lambda c: (-c.score, c.form))
+        lead = combo[first_noun] if first_noun >= 0 else combo[-1]
+        form = joiner.join([c.form for c in combo])
+        results.append(_Cand(form, score, lead.pos, lead.genders, shared))
+    results.sort(key=_best_first)
     return results[:limit]
+
+
+def _best_first(cand: _Cand) -> tuple[float, str]:
+    return -cand.score, cand.form
 
 
 def _fixed(word: str) -> _Cand:
@@ -1154,7 +1186,7 @@ def _dictionary_nominative(word: str, lang: str) -> bool | None:
         if facts is None:
             continue
         known = True
-        if _reading_case(facts, spelling, _normal_form(spelling, para, form, lang)) == "nom":
+        if _reading_case(facts, spelling, para, form, lang) == "nom":
             return True
     return False if known else None
 
