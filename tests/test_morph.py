@@ -220,3 +220,35 @@ def test_analyzers_load_once_and_report_time() -> None:
     seconds = morph.analyzer_load_seconds()
     assert set(seconds) == {"uk", "ru"}
     assert all(0 < s < 30 for s in seconds.values())
+
+
+def _reader_test_words() -> list[str]:
+    """Rule samples and their case forms, the specification's phrases, and words with е/ё, г/ґ."""
+    words = {"ёлка", "елка", "все", "ещё", "ганок", "ґанок", "гава", "стали", "три", "ыыы"}
+    for lang, sample in RULE_SAMPLES:
+        nominative = normalize(sample.split("→")[0])
+        words.update(normalize(s) for s in sample.split("→"))
+        words.update(inflections(nominative, lang))
+    words.update(normalize(phrase) for phrase, _, _ in FIRST)
+    return sorted({w for text in words for w in text.replace("-", " ").split(" ") if w})
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_fast_dictionary_reader_matches_pymorphy3(lang: str) -> None:
+    reader = morph._reader(lang)
+    assert reader is not None, "the DAWG-Python layout was not recognised"
+    analyzer = morph._analyzer(lang)
+    for word in _reader_test_words():
+        readings = reader.parse(word)
+        parses = analyzer.parse(word)
+        assert readings == morph._analyzer_readings(analyzer, word), word
+        assert morph._ranked(word, lang) == [
+            (r.word, r.para, r.form, r.tag, r.score) for r in readings
+        ]
+        assert reader.is_known(word) == analyzer.word_is_known(word), word
+        for reading, parse in zip(readings, parses, strict=True):
+            if parse.tag.POS == "NOUN":
+                target = parse.inflect({"nomn"})
+                expected = None if target is None else target.word
+                ranked = (reading.word, reading.para, reading.form, reading.tag, reading.score)
+                assert morph._lexeme_nominative(ranked, lang) == expected, (word, parse.tag)

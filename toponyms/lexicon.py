@@ -8,10 +8,21 @@ qualifier, a nearby place) before it takes one as a mention.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
-from toponyms.text.normalize import fold
+from toponyms.text import morph
+from toponyms.text.normalize import fold, script_of
+from toponyms.text.translit import cyrillize
+
+_UKRAINIAN_ONLY = frozenset("іїєґ'")  # letters the Russian dictionary has no words with
+_UKRAINIAN_LETTERS = frozenset("іїєґ")  # the Cyrillic ones
+# Characters of the basic Cyrillic block, all within normalize's Cyrillic class: a word made
+# of them alone is one script_of() calls "Cyrl", so it need not be asked.
+_PLAIN_CYRILLIC = re.compile("[\u0400-\u04ff]+")
+_PLACE_GRAMMEMES = frozenset({"Geox", "geo"})
+_PERSON_GRAMMEMES = frozenset({"Surn", "Name", "Patr", "lname", "fname", "patr"})
 
 
 @lru_cache(maxsize=1)
@@ -90,12 +101,13 @@ def dictionary_class(word: str) -> str | None:
     looked up as ``Буданов``. The resolver uses this to refuse resemblance-based answers
     (another transliteration, a typo) for queries such as *Lavrov* or *сегодня*.
     """
-    from toponyms.text.normalize import script_of
-    from toponyms.text.translit import cyrillize
-
     if " " in word.strip() or not word.strip():
         return None
-    script = script_of(word)
+    if not _UKRAINIAN_LETTERS.isdisjoint(word.casefold()):
+        # Ukrainian letters: the script is Cyrillic or mixed, and either way the answer is
+        # None (see _cyrillic_class), so the script need not be worked out.
+        return None
+    script = "Cyrl" if _PLAIN_CYRILLIC.fullmatch(word) else script_of(word)
     if script == "Latn":
         spelled = cyrillize(word, "ru", rank=False)[:3]
         if not spelled:
@@ -112,20 +124,19 @@ def dictionary_class(word: str) -> str | None:
 
 def _cyrillic_class(word: str) -> str | None:
     """:func:`dictionary_class` of a Cyrillic word."""
-    from toponyms.text import morph
-
-    if any(ch in word.casefold() for ch in "іїєґ'"):
+    folded = word.casefold()
+    if not _UKRAINIAN_ONLY.isdisjoint(folded):
         return None  # the Ukrainian dictionary tags no place names, so it cannot tell
     found: str | None = None
     for lang in ("ru",):
-        parses = morph._analyzer(lang).parse(word.casefold())
-        known = [p for p in parses if p.is_known and p.score >= 0.2]
+        # Every reading comes from the dictionary itself, so each one is "known".
+        known = [tag for tag, score in morph._scored_tags(folded, lang) if score >= 0.2]
         if not known:
             continue
-        grammemes = [set(p.tag.grammemes) for p in known]
-        if any(g & {"Geox", "geo"} for g in grammemes):
+        grammemes = [tag.grammemes for tag in known]
+        if any(not _PLACE_GRAMMEMES.isdisjoint(g) for g in grammemes):
             return None
-        if any(g & {"Surn", "Name", "Patr", "lname", "fname", "patr"} for g in grammemes):
+        if any(not _PERSON_GRAMMEMES.isdisjoint(g) for g in grammemes):
             return "person"
         found = "word"
     return found

@@ -22,8 +22,11 @@ names are combined word by word and ranked by case and gender agreement
 
 from __future__ import annotations
 
+import binascii
 import functools
 import itertools
+import operator
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -52,6 +55,11 @@ _VOWELS: Final = frozenset("аеєиіїоуюяыэё")
 _CONSONANTS: Final = frozenset("бвгґджзйклмнпрстфхцчшщ")
 _APOSTROPHES: Final = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "′": "'", "ˈ": "'"})
 _HYPHENS: Final = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-"})
+_APOSTROPHES_AND_HYPHENS: Final = {**_APOSTROPHES, **_HYPHENS}
+_TO_UNIFY: Final = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in _APOSTROPHES_AND_HYPHENS) + "]"
+)
+_CYRILLIC: Final = re.compile("[а-яіїєґёў]")
 _STRIP: Final = ' \t\r\n.,;:!?«»"“”„()[]'
 
 PREPOSITIONS: Final = frozenset(
@@ -219,6 +227,82 @@ def _max_len(lang: str) -> int:
     return max(len(k) for k in _rules_by_oblique(lang))
 
 
+class _RuleYield(NamedTuple):
+    """What the rules of one oblique ending give for one final stem letter and one nominative
+    ending, merged (they share the ending, hence the weight)."""
+
+    nominative: str
+    pos: frozenset[str]
+    genders: frozenset[str]
+    cases: frozenset[str]
+    pos_text: str  # ``pos`` as a candidate spells it: sorted letters
+
+
+class _ObliqueRules(NamedTuple):
+    """The rules of one oblique ending, looked up by the last letter of the stem."""
+
+    weight: float  # every rule of an ending weighs the same: it depends on the ending's length
+    by_letter: dict[str, tuple[_RuleYield, ...]]  # stem letters some rule restricts itself to
+    any_letter: tuple[_RuleYield, ...]  # the rules that take any stem letter
+
+
+def _merge_yields(rules: Iterable[EndingRule]) -> tuple[_RuleYield, ...]:
+    merged: dict[str, tuple[set[str], set[str], set[str]]] = {}
+    for rule in rules:
+        pos, genders, cases = merged.setdefault(rule.nominative, (set(), set(), set()))
+        pos.add(rule.pos)
+        genders.add(rule.gender)
+        cases.update(rule.cases)
+    return tuple(
+        _RuleYield(
+            nominative, frozenset(pos), frozenset(genders), frozenset(cases), "".join(sorted(pos))
+        )
+        for nominative, (pos, genders, cases) in merged.items()
+    )
+
+
+@functools.cache
+def _oblique_table(lang: str) -> dict[str, _ObliqueRules]:
+    """:func:`_rules_by_oblique` with the stem check done ahead: per ending, per final stem
+    letter, the rules that accept it.  Matching a word is then one or two look-ups per
+    ending length instead of a test per rule."""
+    table: dict[str, _ObliqueRules] = {}
+    for oblique, rules in _rules_by_oblique(lang).items():
+        wildcard = [r for r in rules if r.stem is None]
+        letters = {letter for r in rules if r.stem is not None for letter in r.stem}
+        by_letter = {
+            letter: _merge_yields(r for r in rules if r.stem is None or letter in r.stem)
+            for letter in letters
+        }
+        weight = _W_RULE_BASE + _W_RULE_PER_LETTER * len(oblique)
+        table[oblique] = _ObliqueRules(weight, by_letter, _merge_yields(wildcard))
+    return table
+
+
+# Per nominative ending: the first rule (in file order) that accepts a final stem letter, by
+# letter, and the first that accepts any letter.
+_NominativeRules = tuple[dict[str, EndingRule], EndingRule | None]
+
+
+@functools.cache
+def _nominative_table(lang: str) -> dict[str, _NominativeRules]:
+    """Per nominative ending, the first rule (in file order) that accepts each final stem
+    letter, and the first that accepts any letter: the longest nominative ending of an
+    unknown word tells whether it may be nominative, and its likely gender."""
+    table: dict[str, _NominativeRules] = {}
+    for nominative, rules in _rules_by_nominative(lang).items():
+        by_letter: dict[str, EndingRule] = {}
+        wildcard: EndingRule | None = None
+        for rule in rules:
+            if rule.stem is None:
+                wildcard = rule  # later rules never come first
+                break
+            for letter in rule.stem:
+                by_letter.setdefault(letter, rule)
+        table[nominative] = (by_letter, wildcard)
+    return table
+
+
 # --------------------------------------------------------------------------- analyzers
 
 _LOAD_SECONDS: dict[str, float] = {}
@@ -241,6 +325,319 @@ def analyzer_load_seconds() -> dict[str, float]:
     return dict(_LOAD_SECONDS)
 
 
+# --------------------------------------------------------------------------- dictionary reader
+
+# Bits of a unit of a dawgdic double array, the layout of pymorphy3's ``.dawg`` files.
+_HAS_LEAF: Final = 1 << 8  # the node ends a key
+_EXTENSION: Final = 1 << 9  # the offset to the children is stored shifted by 8 bits
+_LABEL_MASK: Final = (1 << 31) | 0xFF  # the label of a node, and the bit that marks a leaf
+_VALUE_MASK: Final = (1 << 31) - 1
+_PROB_SCALE: Final = 1_000_000  # P(t|w) is stored as an integer in millionths
+
+# Words whose readings the fast reader must reproduce before it is trusted: ё and ґ spelt
+# and unspelt, a P(t|w) entry, many readings, none.
+_SELF_CHECK: Final = {
+    "uk": ("херсоні", "нова", "гава", "ґанок", "ганок", "київ", "стіл", "бахмутом", "ыыы"),
+    "ru": ("херсоне", "новая", "все", "елка", "ёлка", "стали", "москве", "три", "ыыы"),
+}
+
+
+class _Reading(NamedTuple):
+    """One dictionary reading of a word: the fields of pymorphy3's ``Parse`` used here."""
+
+    word: str  # the dictionary's spelling (ё or ґ restored)
+    tag: Any  # pymorphy3 OpencorporaTag
+    normal_form: str
+    score: float
+    para: int  # the paradigm (pymorphy3's para_id) and the form's place in it (idx)
+    form: int
+
+
+_score_of: Final = operator.attrgetter("score")
+
+
+class _Reader:
+    """What ``MorphAnalyzer.parse`` returns with the dictionary unit alone, only faster.
+
+    Without the optional ``DAWG`` C extension, pymorphy3 reads its word and probability
+    dictionaries through DAWG-Python, which makes several method calls per byte of a key
+    and per byte of every stored value; for the short words here that is most of the
+    time of a parse.  This reader walks the same double arrays in plain loops and builds
+    the same readings, in the same order, with the same scores.  It is built only when
+    the loaded dictionaries have DAWG-Python's layout and it reproduces the analyzer on
+    :data:`_SELF_CHECK`; otherwise :func:`_readings` asks the analyzer itself.
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        dictionary = analyzer.dictionary
+        words = dictionary.words
+        self._units: Sequence[int] = words.dct._units
+        self._guide: Sequence[int] = words.guide._units
+        self._separator: bytes = words._payload_separator
+        self._unpack: Any = words._struct.unpack
+        # A value is a fixed-size struct written in base64: so many significant characters,
+        # then always the same padding ("==" for the 4 bytes of (paradigm, form)).
+        size = words._struct.size
+        self._value_chars = (4 * size + 2) // 3
+        self._value_padding = b"=" * (-size % 3)
+        self._substitutes: dict[str, list[tuple[bytes, str]]] = {
+            raw.decode("utf-8"): list(replacements)
+            for raw, replacements in (analyzer.char_substitutes or {}).items()
+        }
+        # Where in a word a substitute may apply (е, г); never matches when there is none.
+        self._substitutable = re.compile(
+            "|".join(re.escape(letter) for letter in self._substitutes) or "(?!)"
+        )
+        self._tag_of: Any = dictionary.build_tag_info
+        self._normal_form_of: Any = dictionary.build_normal_form
+        estimator = analyzer.prob_estimator
+        self._prob_units: Sequence[int] | None = (
+            None if estimator is None else estimator.p_t_given_w.dct._units
+        )
+
+    def _follow(self, units: Sequence[int], key: bytes, index: int) -> int | None:
+        """The node reached from ``index`` along the bytes of ``key``, or ``None``.
+
+        (DAWG-Python also treats node 0 as "none"; but 0 is the root, never a child.)
+        """
+        base = units[index]
+        for label in key:
+            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+            base = units[index]
+            if base & _LABEL_MASK != label:
+                return None
+        return index
+
+    def _spellings(self, key: str, start: int, prefix: str, index: int) -> list[tuple[str, int]]:
+        """Dictionary spellings of ``key`` (with ё for е, ґ for г where the dictionary has
+        them) and the node of each one's values, in DAWG-Python's ``similar_items`` order.
+
+        ``prefix`` is the spelling of ``key[:start]`` chosen so far and ``index`` its node.
+        """
+        found: list[tuple[str, int]] = []
+        units, substitutes = self._units, self._substitutes
+        run = start  # letters from here on have not been followed yet
+        for match in self._substitutable.finditer(key, start):
+            pos = match.start()
+            # Up to a letter with a substitute (е, г): first the spellings through it.
+            step = self._follow(units, key[run:pos].encode("utf-8"), index)
+            if step is None:
+                return found
+            index, run = step, pos
+            for raw, letter in substitutes[key[pos]]:
+                branch = self._follow(units, raw, index)
+                if branch is not None:
+                    spelt = prefix + key[start:pos] + letter
+                    found += self._spellings(key, pos + 1, spelt, branch)
+        step = self._follow(units, key[run:].encode("utf-8") + self._separator, index)
+        if step is not None:
+            found.insert(0, (prefix + key[start:], step))
+        return found
+
+    def _values(self, index: int) -> list[tuple[int, int]]:
+        """The (paradigm, form) pairs stored below the node ``index``.
+
+        Each value is a base64 key completing the word; they are enumerated depth first
+        along the guide (first child, next sibling), in DAWG-Python's ``Completer`` order.
+        All keys have the same significant characters and then the same padding, so the
+        walk stops at that depth and adds the padding itself.
+        """
+        units, guide, unpack = self._units, self._guide, self._unpack
+        depth_end = self._value_chars
+        found: list[tuple[int, int]] = []
+        key = bytearray(depth_end) + self._value_padding  # the base64 text being read
+        path = [index]  # the nodes from the start down to ``index``
+        depth = 0  # len(path) - 1
+        base = units[index]  # always the unit of ``index``
+        while True:
+            while depth < depth_end:  # down the first children to a key's end
+                label = guide[index * 2]
+                index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+                base = units[index]
+                if base & _LABEL_MASK != label:
+                    return found
+                key[depth] = label
+                depth += 1
+                path.append(index)
+            found.append(unpack(binascii.a2b_base64(key)))
+            while True:  # up to the nearest node with a next sibling
+                label = guide[index * 2 + 1]
+                path.pop()
+                depth -= 1
+                if depth < 0:
+                    return found
+                index = path[-1]
+                if label:
+                    break
+            base = units[index]
+            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
+            base = units[index]
+            if base & _LABEL_MASK != label:
+                return found
+            key[depth] = label
+            depth += 1
+            path.append(index)
+
+    def _probabilities(
+        self, units: Sequence[int], word: str, tags: Sequence[Any]
+    ) -> list[float] | None:
+        """P(tag | word) of each tag, or ``None`` when the dictionary has none for ``word``."""
+        start = self._follow(units, f"{word}:".encode(), 0)
+        if start is None:
+            return None
+        found: dict[Any, float] = {}  # a tag repeats when homonyms share it
+        for tag in tags:
+            if tag in found:
+                continue
+            index = self._follow(units, str(tag).encode("utf-8"), start)
+            if index is None or not units[index] & _HAS_LEAF:
+                found[tag] = 0.0
+                continue
+            base = units[index]
+            value = units[index ^ ((base >> 10) << ((base & _EXTENSION) >> 6))] & _VALUE_MASK
+            found[tag] = value / _PROB_SCALE
+        return [found[tag] for tag in tags]
+
+    def entries(self, word: str) -> list[tuple[str, int]]:
+        """The dictionary spellings of ``word`` (any case) and the nodes of their values."""
+        return self._spellings(word.lower(), 0, "", 0)
+
+    def tagged(self, entries: Sequence[tuple[str, int]]) -> list[tuple[str, int, int, Any]]:
+        """(spelling, paradigm, form, tag) of every reading of the ``entries`` of a word, in
+        dictionary order (before pymorphy3 ranks them by score)."""
+        tag_of = self._tag_of
+        return [
+            (spelling, para, form, tag_of(para, form))
+            for spelling, index in entries
+            for para, form in self._values(index)
+        ]
+
+    def scores(self, word: str, tags: Sequence[Any]) -> tuple[list[float], bool]:
+        """The score pymorphy3 gives each reading (in dictionary order) of lower-case ``word``
+        with these tags, and whether it then sorts the readings by score."""
+        units = self._prob_units
+        if units is None:
+            return [1.0] * len(tags), False  # no estimator (uk)
+        probs = self._probabilities(units, word, tags)
+        if probs is None or not any(probs):
+            # No P(t|w) for the word: pymorphy3 spreads the score evenly.
+            return [1.0 / len(tags)] * len(tags), False
+        return probs, True
+
+    def parse(self, word: str, entries: Sequence[tuple[str, int]] | None = None) -> list[_Reading]:
+        """The readings ``MorphAnalyzer.parse(word)`` gives, best first.
+
+        ``entries`` are :meth:`entries` of ``word`` when the caller has them already.
+        """
+        word = word.lower()
+        found = self.tagged(self._spellings(word, 0, "", 0) if entries is None else entries)
+        if not found:
+            return []
+        scores, ranked = self.scores(word, [tag for _, _, _, tag in found])
+        normal_form_of = self._normal_form_of
+        readings = [
+            _Reading(spelling, tag, normal_form_of(para, form, spelling), score, para, form)
+            for (spelling, para, form, tag), score in zip(found, scores, strict=True)
+        ]
+        if ranked:
+            readings.sort(key=_score_of, reverse=True)  # stable, as pymorphy3's sort
+        return readings
+
+    def is_known(self, word: str) -> bool:
+        """``MorphAnalyzer.word_is_known(word)``: some spelling of it is in the dictionary."""
+        return bool(self.entries(word))
+
+
+def _analyzer_readings(analyzer: Any, word: str) -> list[_Reading]:
+    """``analyzer.parse(word)`` as readings (the dictionary unit's method stack holds the
+    paradigm and form)."""
+    return [
+        _Reading(p.word, p.tag, p.normal_form, p.score, *p.methods_stack[0][2:4])
+        for p in analyzer.parse(word)
+    ]
+
+
+@functools.cache
+def _reader(lang: str) -> _Reader | None:
+    """The fast reader for ``lang``, or ``None`` when it cannot be trusted to match pymorphy3."""
+    analyzer = _analyzer(lang)
+    try:
+        reader = _Reader(analyzer)
+        agrees = all(
+            reader.parse(w) == _analyzer_readings(analyzer, w)
+            and reader.is_known(w) == analyzer.word_is_known(w)
+            for w in _SELF_CHECK[lang]
+        )
+    except (AttributeError, TypeError, IndexError, ValueError):
+        return None  # another DAWG implementation (the C extension) or layout
+    return reader if agrees else None
+
+
+@functools.lru_cache(maxsize=64)
+def _entries(reader: _Reader, word: str) -> tuple[tuple[str, int], ...]:
+    """:meth:`_Reader.entries`, remembered for a moment: :func:`_lemmas` asks whether a word
+    is known in each language before it reads the word in one, and the walk is the same."""
+    return tuple(reader.entries(word))
+
+
+def _readings(word: str, lang: str) -> list[_Reading]:
+    """The dictionary readings of ``word`` in ``lang``, as ``MorphAnalyzer.parse`` gives them."""
+    reader = _reader(lang)
+    if reader is None:
+        return _analyzer_readings(_analyzer(lang), word)
+    return reader.parse(word, _entries(reader, word))
+
+
+def _is_known(word: str, lang: str) -> bool:
+    """Whether the ``lang`` dictionary knows ``word`` (``MorphAnalyzer.word_is_known``)."""
+    reader = _reader(lang)
+    if reader is None:
+        return bool(_analyzer(lang).word_is_known(word))
+    return bool(_entries(reader, word))
+
+
+def _tagged(word: str, lang: str) -> list[tuple[str, int, int, Any]]:
+    """(spelling, paradigm, form, tag) of each reading of ``word``, in no particular order:
+    the readings without their scores and normal forms, for questions that need neither."""
+    reader = _reader(lang)
+    if reader is None:
+        return [(r.word, r.para, r.form, r.tag) for r in _readings(word, lang)]
+    return reader.tagged(_entries(reader, word))
+
+
+_Ranked = tuple[str, int, int, Any, float]  # spelling, paradigm, form, tag, score
+
+
+def _ranked(word: str, lang: str) -> list[_Ranked]:
+    """The readings of ``word`` as ``MorphAnalyzer.parse`` ranks them, without normal forms
+    (:func:`_normal_form` makes one when it is needed)."""
+    reader = _reader(lang)
+    if reader is None:
+        return [(r.word, r.para, r.form, r.tag, r.score) for r in _readings(word, lang)]
+    found = reader.tagged(_entries(reader, word))
+    if not found:
+        return []
+    scores, ranked = reader.scores(word.lower(), [tag for _, _, _, tag in found])
+    readings = [(*reading, score) for reading, score in zip(found, scores, strict=True)]
+    if ranked:
+        readings.sort(key=_score_item, reverse=True)  # stable, as pymorphy3's sort
+    return readings
+
+
+_score_item: Final = operator.itemgetter(4)
+
+
+def _normal_form(spelling: str, para: int, form: int, lang: str) -> str:
+    """The normal form (lemma) of a reading, as pymorphy3 builds it."""
+    normal_form: str = _analyzer(lang).dictionary.build_normal_form(para, form, spelling)
+    return normal_form
+
+
+def _scored_tags(word: str, lang: str) -> list[tuple[Any, float]]:
+    """(tag, score) of each reading of ``word``, as ``MorphAnalyzer.parse`` ranks them."""
+    return [(tag, score) for _, _, _, tag, score in _ranked(word, lang)]
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -248,14 +645,20 @@ def normalize(text: str) -> str:
     """Lower-case, unify apostrophes and hyphens, squeeze spaces, strip edge punctuation."""
     if not isinstance(text, str):
         raise InvalidInputError(f"expected a string, got {type(text).__name__}")
-    folded = text.translate(_APOSTROPHES).translate(_HYPHENS).lower()
-    return " ".join(w.strip(_STRIP) for w in folded.split() if w.strip(_STRIP))
+    if _TO_UNIFY.search(text):
+        text = text.translate(_APOSTROPHES_AND_HYPHENS)
+    return " ".join(filter(None, [w.strip(_STRIP) for w in text.lower().split()]))
 
 
 def guess_lang(text: str) -> str | None:
     """``"uk"`` or ``"ru"`` when the letters decide it, else ``None`` (try both)."""
-    letters = set(text.lower().translate(_APOSTROPHES))
-    uk, ru = bool(letters & _UK_LETTERS), bool(letters & _RU_LETTERS)
+    return _guess_folded(text.lower().translate(_APOSTROPHES))
+
+
+def _guess_folded(text: str) -> str | None:
+    """:func:`guess_lang` of lower-case text with unified apostrophes (normalised text)."""
+    uk = not _UK_LETTERS.isdisjoint(text)
+    ru = not _RU_LETTERS.isdisjoint(text)
     if uk and not ru:
         return "uk"
     if ru and not uk:
@@ -269,15 +672,15 @@ def _check_lang(lang: str | None) -> None:
 
 
 def _langs_for(text: str, lang: str | None) -> list[str]:
-    """The languages to analyse ``text`` in: the given one, the guessed one, or both."""
+    """The languages to analyse normalised ``text`` in: the given one, the guessed one, or both."""
     if lang is not None:
         return [lang]
-    guessed = guess_lang(text)
+    guessed = _guess_folded(text)
     return [guessed] if guessed else list(LANGS)
 
 
 def _has_cyrillic(text: str) -> bool:
-    return any("а" <= ch <= "я" or ch in "іїєґёў" for ch in text)
+    return _CYRILLIC.search(text) is not None
 
 
 class _Cand(NamedTuple):
@@ -332,25 +735,55 @@ class _WordInfo(NamedTuple):
     identity: _Cand
 
 
-def _rule_matches(word: str, lang: str) -> Iterable[tuple[EndingRule, str]]:
-    """Every (rule, stem) whose oblique ending matches the end of ``word``."""
-    index = _rules_by_oblique(lang)
-    for length in range(min(_max_len(lang), len(word) - 1), 0, -1):
-        for rule in index.get(word[-length:], ()):
-            stem = word[:-length]
-            if rule.stem_ok(stem):
-                yield rule, stem
+_MAX_NOMINATIVE: Final = 6  # longest nominative ending looked for
 
 
-def _nominative_match(word: str, lang: str) -> tuple[int, EndingRule | None]:
-    """Length of the longest nominative ending ``word`` has (-1: none), and its rule."""
-    index = _rules_by_nominative(lang)
-    for length in range(min(6, len(word) - 2), -1, -1):
-        ending = word[len(word) - length :]
-        for rule in index.get(ending, ()):
-            if rule.stem_ok(word[: len(word) - length]):
-                return length, rule
-    return -1, None
+class _Endings(NamedTuple):
+    """What the ending rules say about a word."""
+
+    # Per oblique ending some rule accepts with this stem, longest first: its length, its
+    # rules' weight and what they yield.
+    oblique: list[tuple[int, float, tuple[_RuleYield, ...]]]
+    nominative_length: int  # of the longest nominative ending the word has; -1 for none
+    nominative_rule: EndingRule | None  # the first rule with that ending
+
+    @property
+    def may_be_nominative(self) -> bool:
+        """Unless a rule reads a longer oblique ending than the longest nominative one."""
+        return not self.oblique or self.nominative_length >= self.oblique[0][0]
+
+
+@functools.cache
+def _ending_table(lang: str) -> dict[str, tuple[_ObliqueRules | None, _NominativeRules | None]]:
+    """:func:`_oblique_table` and :func:`_nominative_table` by ending, to look both up at once."""
+    oblique, nominative = _oblique_table(lang), _nominative_table(lang)
+    return {e: (oblique.get(e), nominative.get(e)) for e in oblique.keys() | nominative.keys()}
+
+
+def _ending_matches(word: str, lang: str) -> _Endings:
+    """The oblique endings of ``word`` the rules accept (stem of one letter or more) and its
+    longest nominative ending (stem of two letters or more), in one pass over its endings."""
+    table = _ending_table(lang)
+    n = len(word)
+    top_oblique = min(_max_len(lang), n - 1)
+    top_nominative = min(_MAX_NOMINATIVE, n - 2)
+    oblique: list[tuple[int, float, tuple[_RuleYield, ...]]] = []
+    nominative_length, nominative_rule = -1, None
+    for length in range(max(top_oblique, top_nominative), -1, -1):
+        entry = table.get(word[n - length :])
+        if entry is None:
+            continue
+        letter = word[n - length - 1]  # the last letter of the stem
+        rules, nominatives = entry
+        if rules is not None and 0 < length <= top_oblique:
+            yields = rules.by_letter.get(letter, rules.any_letter)
+            if yields:
+                oblique.append((length, rules.weight, yields))
+        if nominatives is not None and nominative_rule is None and length <= top_nominative:
+            rule = nominatives[0].get(letter, nominatives[1])
+            if rule is not None:
+                nominative_length, nominative_rule = length, rule
+    return _Endings(oblique, nominative_length, nominative_rule)
 
 
 # Masculine nominative ending → (feminine, neuter, plural) endings, longest first.  Turning
@@ -404,95 +837,161 @@ def _tag_facts(tag: Any) -> _TagFacts | None:
     return _TagFacts(pos, case, _tag_gender(tag), _dictionary_weight(tag), slot)
 
 
-def _nominative_of(parse: Any, facts: _TagFacts, lang: str) -> str:
-    """The nominative of a pymorphy3 reading, keeping its number and (adjectives) gender."""
-    lemma: str = parse.normal_form
+def _nominative_of(reading: _Ranked, lemma: str, facts: _TagFacts, lang: str) -> str:
+    """The nominative of a dictionary reading (whose normal form is ``lemma``), keeping its
+    number and (adjectives) gender."""
     if facts.slot == -1 or facts.slot == 0:
         return lemma
     if facts.slot > 0:
         for row in _ADJ_ENDINGS[lang]:
             if lemma.endswith(row[0]):
                 return lemma[: len(lemma) - len(row[0])] + row[facts.slot]
-    target = parse.inflect({"nomn"})
-    return str(target.word) if target is not None else lemma
+    found = _lexeme_nominative(reading, lang)
+    return found if found is not None else lemma
+
+
+_NOMINATIVE: Final = frozenset({"nomn"})
+
+
+def _lexeme_nominative(reading: _Ranked, lang: str) -> str | None:
+    """The nominative form of ``reading``'s lexeme, as pymorphy3's ``inflect({"nomn"})`` picks it.
+
+    Of the lexeme's forms tagged ``nomn``, the first that shares most grammemes with the
+    reading's tag once its case is made nominative (so a plural stays plural); ``None``
+    when the lexeme has no nominative.  Built from the paradigm directly, which saves
+    parsing the word again to get pymorphy3's ``Parse`` object.  (pymorphy3 retries with
+    rare cases mapped to common ones, which changes nothing for ``nomn``.)
+    """
+    spelling, para, form, own_tag, _ = reading
+    dictionary = _analyzer(lang).dictionary
+    # pymorphy3's paradigm layout: suffix ids, tag ids and prefix ids, a third each.
+    paradigm = dictionary.paradigms[para]
+    size = len(paradigm) // 3
+    wanted = own_tag.updated_grammemes(_NOMINATIVE)
+    best = -1
+    best_similarity = 0.0
+    for index in range(size):
+        grammemes = dictionary.build_tag_info(para, index).grammemes
+        if "nomn" not in grammemes:
+            continue
+        similarity = len(wanted & grammemes) - 0.1 * len(wanted ^ grammemes)
+        if best < 0 or similarity > best_similarity:
+            best, best_similarity = index, similarity
+    if best < 0:
+        return None
+    stem = dictionary.build_stem(paradigm, form, spelling)
+    prefix = dictionary.paradigm_prefixes[paradigm[2 * size + best]]
+    suffix: str = dictionary.suffixes[paradigm[best]]
+    return f"{prefix}{stem}{suffix}"
+
+
+_NOM_ONLY: Final = frozenset({"nom"})
+
+
+def _reading_case(facts: _TagFacts, spelling: str, para: int, form: int, lang: str) -> str:
+    """The case of a dictionary reading; a caseless one is nominative if it is its own lemma."""
+    if facts.case:
+        return facts.case
+    return "nom" if spelling == _normal_form(spelling, para, form, lang) else ""
 
 
 @functools.lru_cache(maxsize=100_000)
 def _word_info(word: str, lang: str) -> _WordInfo:
-    """Nominative candidates of one (unhyphenated or dictionary-known) word in ``lang``."""
+    """Nominative candidates of one (unhyphenated or dictionary-known) word in ``lang``.
+
+    Each candidate form gets its best dictionary weight plus its best rule weight; the
+    readings and rules behind a form are kept, and turned into its parts of speech,
+    genders and cases only for the few best forms.
+    """
     keep_yo = "ё" in word
-    best_dict: dict[str, float] = {}
-    best_rule: dict[str, float] = {}
-    pos: dict[str, set[str]] = {}
-    genders: dict[str, set[str]] = {}
-    cases: dict[str, set[str]] = {}
+    dict_weight: dict[str, float] = {}
+    dict_facts: dict[str, list[tuple[_TagFacts, str]]] = {}  # form -> (tag facts, case)
     known = False
     nominative_reading = False
     id_pos, id_genders = "", frozenset[str]()
 
-    for parse in _analyzer(lang).parse(word):
-        facts = _tag_facts(parse.tag)
+    for reading in _ranked(word, lang):
+        facts = _tag_facts(reading[3])
         if facts is None:
             continue
         known = True
-        case = facts.case or ("nom" if parse.word == parse.normal_form else "")
+        spelling, para, form_id = reading[0], reading[1], reading[2]
+        case = _reading_case(facts, spelling, para, form_id, lang)
         if case in ("voc", ""):
             continue
+        lemma = _normal_form(spelling, para, form_id, lang)
         if case == "nom":
             nominative_reading = True
             id_pos, id_genders = facts.pos, facts.genders
-        form = _nominative_of(parse, facts, lang)
+        form = _nominative_of(reading, lemma, facts, lang)
         if not keep_yo:
             form = form.replace("ё", "е")
-        weight = facts.weight + parse.score
-        if weight > best_dict.get(form, -1.0):
-            best_dict[form] = weight
-        pos.setdefault(form, set()).add(facts.pos)
-        genders.setdefault(form, set()).update(facts.genders)
-        cases.setdefault(form, set()).add(case)
+        weight = facts.weight + reading[4]
+        if weight > dict_weight.get(form, -1.0):
+            dict_weight[form] = weight
+        dict_facts.setdefault(form, []).append((facts, case))
 
-    longest_oblique = 0
-    for rule, stem in _rule_matches(word, lang):
-        longest_oblique = max(longest_oblique, len(rule.oblique))
-        form = stem + rule.nominative
-        weight = _W_RULE_BASE + _W_RULE_PER_LETTER * len(rule.oblique)
-        if weight > best_rule.get(form, -1.0):
-            best_rule[form] = weight
-        if form not in best_dict:
-            pos.setdefault(form, set()).add(rule.pos)
-        genders.setdefault(form, set()).add(rule.gender)
-        cases.setdefault(form, set()).update(rule.cases)
+    rule_weight: dict[str, float] = {}
+    rule_yields: dict[str, list[_RuleYield]] = {}
+    endings = _ending_matches(word, lang)
+    for length, weight, yields in endings.oblique:
+        stem = word[:-length]
+        for rule in yields:
+            form = stem + rule.nominative
+            if weight > rule_weight.get(form, -1.0):
+                rule_weight[form] = weight
+            rule_yields.setdefault(form, []).append(rule)
 
     if known:
         may_nom = nominative_reading
     else:
-        nom_len, nom_rule = _nominative_match(word, lang)
-        may_nom = longest_oblique == 0 or nom_len >= longest_oblique
+        may_nom, nom_rule = endings.may_be_nominative, endings.nominative_rule
         if nom_rule is not None:
             id_pos, id_genders = nom_rule.pos, frozenset(nom_rule.gender)
 
-    totals = {f: best_dict.get(f, 0.0) + best_rule.get(f, 0.0) for f in {*best_dict, *best_rule}}
+    totals = dict(dict_weight)
+    for form, weight in rule_weight.items():
+        totals[form] = dict_weight.get(form, 0.0) + weight
     totals.pop(word, None)
     # Only the best few are ever combined or returned; build candidates for those alone.
-    best_forms = sorted(totals, key=lambda f: (-totals[f], f))[:_KEEP_PER_WORD]
-    scored = [
-        _Cand(
-            form,
-            totals[form],
-            "".join(sorted(pos.get(form, ()))),
-            frozenset(genders.get(form, ())),
-            frozenset(cases.get(form, ())),
-        )
-        for form in best_forms
-    ]
-    identity = _Cand(
-        word,
-        _W_IDENTITY if may_nom else _W_IDENTITY_WEAK,
-        id_pos,
-        id_genders,
-        frozenset({"nom"}),
+    best = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:_KEEP_PER_WORD]
+    scored = tuple(
+        _candidate(form, total, dict_facts.get(form, ()), rule_yields.get(form, ()))
+        for form, total in best
     )
-    return _WordInfo(tuple(scored), may_nom, known, identity)
+    identity = _Cand(
+        word, _W_IDENTITY if may_nom else _W_IDENTITY_WEAK, id_pos, id_genders, _NOM_ONLY
+    )
+    return _WordInfo(scored, may_nom, known, identity)
+
+
+def _candidate(
+    form: str,
+    score: float,
+    readings: Sequence[tuple[_TagFacts, str]],
+    rules: Sequence[_RuleYield],
+) -> _Cand:
+    """The candidate ``form`` from the dictionary readings and the rules that gave it.
+
+    Its parts of speech come from the readings when there are any, else from the rules;
+    genders and cases from both.
+    """
+    if not readings and len(rules) == 1:
+        rule = rules[0]
+        return _Cand(form, score, rule.pos_text, rule.genders, rule.cases)
+    pos: set[str] = set()
+    genders: set[str] = set()
+    cases: set[str] = set()
+    for facts, case in readings:
+        pos.add(facts.pos)
+        genders.update(facts.genders)
+        cases.add(case)
+    for rule in rules:
+        if not readings:
+            pos.update(rule.pos)
+        genders.update(rule.genders)
+        cases.update(rule.cases)
+    return _Cand(form, score, "".join(sorted(pos)), frozenset(genders), frozenset(cases))
 
 
 # --------------------------------------------------------------------------- phrases
@@ -504,28 +1003,44 @@ def _combine(options: Sequence[Sequence[_Cand]], joiner: str, limit: int) -> lis
     In a spaced phrase (``joiner == " "``) a noun before the last word is
     penalised: place names are adjective + noun (*Кривий Ріг*), not two nouns.
     """
+    spaced = joiner == " "
     results: list[_Cand] = []
     for combo in itertools.product(*options):
-        score = sum(c.score for c in combo)
-        if joiner == " ":
-            score -= _PENALTY_APPOSITION * sum(1 for c in combo[:-1] if c.pos == "n")
-        free = [c for c in combo if c.cases]
-        if len(free) > 1 and frozenset.intersection(*(c.cases for c in free)):
+        last = len(combo) - 1
+        apposition = 0  # nouns before the last word
+        free = 0  # words read in some case, and the cases they all share
+        shared: frozenset[str] = frozenset()
+        first_noun = last_noun = -1  # nouns of known gender
+        for i, c in enumerate(combo):
+            if c.pos == "n" and i < last:
+                apposition += 1
+            if c.cases:
+                shared = shared & c.cases if free else c.cases
+                free += 1
+            if c.genders and "n" in c.pos:
+                last_noun = i
+                if first_noun < 0:
+                    first_noun = i
+        score = sum([c.score for c in combo])
+        if spaced:
+            score -= _PENALTY_APPOSITION * apposition
+        if free > 1 and shared:
             score += _BONUS_CASE
-        nouns = [i for i, c in enumerate(combo) if "n" in c.pos and c.genders]
-        head = nouns[-1] if nouns else len(combo) - 1
-        if nouns:
+        if last_noun >= 0:
+            head = combo[last_noun].genders
             for i, c in enumerate(combo):
-                if i != head and "a" in c.pos and c.genders:
-                    agree = bool(c.genders & combo[head].genders)
-                    score += _BONUS_GENDER if agree else -_BONUS_GENDER
+                if i != last_noun and c.genders and "a" in c.pos:
+                    score += _BONUS_GENDER if c.genders & head else -_BONUS_GENDER
         # The compound takes the grammar of its first noun (Білгород-Дністровський: masc noun).
-        lead = combo[nouns[0]] if nouns else combo[-1]
-        cases = frozenset.intersection(*(c.cases for c in free)) if free else frozenset()
-        form = joiner.join(c.form for c in combo)
-        results.append(_Cand(form, score, lead.pos, lead.genders, cases))
-    results.sort(key=lambda c: (-c.score, c.form))
+        lead = combo[first_noun] if first_noun >= 0 else combo[-1]
+        form = joiner.join([c.form for c in combo])
+        results.append(_Cand(form, score, lead.pos, lead.genders, shared))
+    results.sort(key=_best_first)
     return results[:limit]
+
+
+def _best_first(cand: _Cand) -> tuple[float, str]:
+    return -cand.score, cand.form
 
 
 def _fixed(word: str) -> _Cand:
@@ -576,7 +1091,7 @@ def _lemmas(phrase: str, lang: str | None) -> tuple[str, ...]:
         return (own,)
     if len(langs) > 1:
         # Letters did not decide; a dictionary that knows the words does (and halves the work).
-        knowing = [one for one in langs if any(_analyzer(one).word_is_known(w) for w in words)]
+        knowing = [one for one in langs if any(_is_known(w, one) for w in words)]
         if len(knowing) == 1:
             langs = knowing
     scored: dict[str, float] = {}
@@ -637,7 +1152,43 @@ def is_inflected(word: str, lang: str | None = None) -> bool:
     last = text.split(" ")[-1]
     if not _has_cyrillic(last):
         return False
-    return not any(_token_info(last, one).may_be_nominative for one in langs)
+    return not any(_may_be_nominative(last, one) for one in langs)
+
+
+def _may_be_nominative(token: str, lang: str) -> bool:
+    """``_token_info(token, lang).may_be_nominative``, without building any candidate.
+
+    A word the dictionary reads as a noun or adjective may be nominative when one such
+    reading is; another word when no rule reads a longer oblique ending than the longest
+    nominative ending it has; an unknown hyphenated name when every inflecting part may be.
+    """
+    verdict = _dictionary_nominative(token, lang)
+    if verdict is not None:
+        return verdict
+    parts = token.split("-")
+    if len(parts) == 1 or any(not p for p in parts):
+        return _ending_matches(token, lang).may_be_nominative
+    frozen = False
+    for i, part in enumerate(parts):
+        if frozen or _freezes(part, i) or not _has_cyrillic(part):
+            frozen = frozen or _freezes(part, i)
+            continue
+        if not _may_be_nominative(part, lang):
+            return False
+    return True
+
+
+def _dictionary_nominative(word: str, lang: str) -> bool | None:
+    """Whether some noun or adjective reading of ``word`` is nominative (``None``: none at all)."""
+    known = False
+    for spelling, para, form, tag in _tagged(word, lang):
+        facts = _tag_facts(tag)
+        if facts is None:
+            continue
+        known = True
+        if _reading_case(facts, spelling, para, form, lang) == "nom":
+            return True
+    return False if known else None
 
 
 # --------------------------------------------------------------------------- paradigms

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -89,14 +90,31 @@ class _Pattern:
     at_end: bool
 
 
+@dataclass(slots=True)
+class _SourceNode:
+    """A node of the trie of pattern sources: the patterns whose source ends here, each with
+    its rank among the patterns that start with the same letter (file order, the order in
+    which a position's moves are tried), and the nodes one letter further."""
+
+    patterns: list[tuple[int, _Pattern]]
+    children: dict[str, _SourceNode]
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """The patterns for one direction, indexed for the beam search."""
 
     phrases: dict[str, tuple[tuple[str, float], ...]]
     words: dict[str, tuple[tuple[str, float], ...]]
-    by_first: dict[str, tuple[_Pattern, ...]]  # first source letter → patterns
+    by_first: dict[str, tuple[_Pattern, ...]]  # first source letter → patterns, in file order
+    sources: dict[str, _SourceNode]  # the same as a trie of the sources, by first letter
     letters_with_rows: frozenset[str]  # single letters whose rows replace the identity
+    # A position needs a look at the patterns only if its letter is one of ``busy`` (a
+    # one-letter source, or a letter the other alphabet lacks), or it starts one of
+    # ``openers`` (the first two letters of the longer sources); elsewhere the letter is
+    # kept at no cost.
+    busy: frozenset[str]
+    openers: frozenset[str]
 
 
 def _rows() -> list[dict[str, str]]:
@@ -170,6 +188,14 @@ def _table(direction: str) -> _Table:
     by_first: dict[str, list[_Pattern]] = {}
     for pattern in patterns:
         by_first.setdefault(pattern.source[0], []).append(pattern)
+    sources: dict[str, _SourceNode] = {}
+    for same_first in by_first.values():
+        for rank, pattern in enumerate(same_first):
+            children = sources
+            for letter in pattern.source:
+                node = children.setdefault(letter, _SourceNode([], {}))
+                children = node.children
+            node.patterns.append((rank, pattern))
     single = frozenset(
         p.source
         for p in patterns
@@ -179,41 +205,97 @@ def _table(direction: str) -> _Table:
         {k: tuple(v) for k, v in phrases.items()},
         {k: tuple(v) for k, v in words.items()},
         {k: tuple(v) for k, v in by_first.items()},
+        sources,
         single,
+        frozenset(p.source for p in patterns if len(p.source) == 1) | _NOT_IN[direction],
+        frozenset(p.source[:2] for p in patterns if len(p.source) > 1),
     )
 
 
-def _spell(word: str, direction: str, before_noun: bool) -> list[tuple[str, float]]:
-    """Rewrite one word (no spaces, no hyphens) by beam search over the pattern table."""
-    table = _table(direction)
-    foreign = _NOT_IN[direction]
+_Move = tuple[int, str, float]  # (end position, text written, cost)
+_INF: Final = float("inf")
+_by_cost: Final = operator.itemgetter(1)  # sort key of (text, cost) pairs
+_by_rank: Final = operator.itemgetter(0)
+
+
+def _position_moves(
+    word: str, i: int, table: _Table, foreign: frozenset[str], before_noun: bool
+) -> list[_Move] | None:
+    """The ways to rewrite ``word`` from position ``i``: each matching pattern (in the order
+    of the patterns starting with that letter), then the letter itself unless a letter row
+    replaces it.  ``None`` when the letter can only be kept as it is, at no cost."""
+    char = word[i]
     n = len(word)
-    beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
-    beams[0][""] = 0.0
-    for i in range(n):
-        if not beams[i]:
-            continue
-        current = sorted(beams[i].items(), key=lambda kv: kv[1])[:_BEAM]
-        moves: list[tuple[int, str, float]] = []
-        char = word[i]
-        for pattern in table.by_first.get(char, ()):
-            end = i + len(pattern.source)
-            if word[i:end] != pattern.source:
-                continue
+    matched: list[tuple[int, int, _Pattern]] = []  # (rank, end, pattern)
+    node = table.sources.get(char)
+    end = i
+    while node is not None:  # down the trie along the word: the sources found there
+        end += 1
+        for rank, pattern in node.patterns:
             if (pattern.at_start and i != 0) or (pattern.at_end and end != n):
                 continue
             if pattern.kind == "adj" and not before_noun:
                 continue
-            moves.extend((end, t, c) for t, c in pattern.targets)
-        if char not in table.letters_with_rows:
-            moves.append((i + 1, char, _FOREIGN_LETTER_COST if char in foreign else 0.0))
+            matched.append((rank, end, pattern))
+        node = node.children.get(word[end]) if end < n else None
+    keep = char not in table.letters_with_rows
+    if not matched and keep and char not in foreign:
+        return None
+    matched.sort(key=_by_rank)
+    moves = [(end, text, cost) for _, end, pattern in matched for text, cost in pattern.targets]
+    if keep:
+        moves.append((i + 1, char, _FOREIGN_LETTER_COST if char in foreign else 0.0))
+    return moves
+
+
+def _spell(word: str, direction: str, before_noun: bool) -> list[tuple[str, float]]:
+    """Rewrite one word (no spaces, no hyphens) by beam search over the pattern table.
+
+    ``beams[i]`` holds the cheapest spellings of ``word[:i]``; from each position the
+    :data:`_BEAM` cheapest are extended by every move.  A run of letters that can only be
+    kept, and that no other move lands inside, is crossed in one step: that gives the same
+    spellings, costs and order as crossing it letter by letter, as no beam in between
+    could grow or be cut.
+    """
+    table = _table(direction)
+    foreign = _NOT_IN[direction]
+    n = len(word)
+    busy, openers = table.busy, table.openers
+    moves = [
+        _position_moves(word, i, table, foreign, before_noun)
+        if char in busy or word[i : i + 2] in openers
+        else None
+        for i, char in enumerate(word)
+    ]
+    beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
+    beams[0][""] = 0.0
+    i = 0
+    while i < n:
+        if not beams[i]:
+            i += 1
+            continue
+        current = sorted(beams[i].items(), key=_by_cost)[:_BEAM]
+        end = i
+        while end < n and moves[end] is None and (end == i or not beams[end]):
+            end += 1
+        if end > i:
+            # Kept letters add no cost (and no path costs -0.0, so cost + 0.0 == cost).
+            target, text = beams[end], word[i:end]
+            for prefix, cost in current:
+                out = prefix + text
+                if cost < target.get(out, _INF):
+                    target[out] = cost
+            i = end
+            continue
+        steps = [(beams[end], text, step) for end, text, step in moves[i] or ()]
         for prefix, cost in current:
-            for end, text, step in moves:
+            for target, text, step in steps:
                 out = prefix + text
                 total = cost + step
-                if total < beams[end].get(out, float("inf")):
-                    beams[end][out] = total
-    return sorted(beams[n].items(), key=lambda kv: kv[1])
+                if total < target.get(out, _INF):
+                    target[out] = total
+        i += 1
+    return sorted(beams[n].items(), key=_by_cost)
 
 
 def _word_options(word: str, direction: str, before_noun: bool) -> list[tuple[str, float]]:
@@ -223,7 +305,7 @@ def _word_options(word: str, direction: str, before_noun: bool) -> list[tuple[st
         found = dict(table.words[word])
         for text, cost in _spell(word, direction, before_noun)[:_PER_WORD]:
             found.setdefault(text, cost + _LEXICAL_FALLBACK_COST)
-        return sorted(found.items(), key=lambda kv: kv[1])
+        return sorted(found.items(), key=_by_cost)
     if "-" in word and all(word.split("-")):
         parts = [_word_options(p, direction, False)[:_PER_WORD] for p in word.split("-")]
         return _best_combinations(parts, "-", _PER_WORD * 2)
@@ -233,13 +315,18 @@ def _word_options(word: str, direction: str, before_noun: bool) -> list[tuple[st
 def _best_combinations(
     options: Sequence[Sequence[tuple[str, float]]], joiner: str, limit: int
 ) -> list[tuple[str, float]]:
+    """The ``limit`` cheapest joined combinations of per-part options, each text once."""
+    if len(options) == 1:
+        # One part: its options are already distinct texts, cheapest first (_word_options),
+        # and a lone cost is its own sum.
+        return list(options[0][:limit])
     best: dict[str, float] = {}
     for combo in itertools.product(*options):
         text = joiner.join(t for t, _ in combo)
         cost = sum(c for _, c in combo)
         if cost < best.get(text, float("inf")):
             best[text] = cost
-    return sorted(best.items(), key=lambda kv: kv[1])[:limit]
+    return sorted(best.items(), key=_by_cost)[:limit]
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -261,7 +348,7 @@ def translate(name: str, direction: str) -> tuple[tuple[str, float], ...]:
     ]
     for text, cost in _best_combinations(options, " ", MAX_COUNTERPARTS * 2):
         results.setdefault(text, cost)
-    return tuple(sorted(results.items(), key=lambda kv: kv[1])[: MAX_COUNTERPARTS * 2])
+    return tuple(sorted(results.items(), key=_by_cost)[: MAX_COUNTERPARTS * 2])
 
 
 def _guess_by_endings(text: str) -> str | None:
