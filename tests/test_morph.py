@@ -222,7 +222,7 @@ def test_analyzers_load_once_and_report_time() -> None:
     assert all(0 < s < 30 for s in seconds.values())
 
 
-def _reader_test_words() -> list[str]:
+def _dictionary_test_words() -> list[str]:
     """Rule samples and their case forms, the specification's phrases, and words with е/ё, г/ґ."""
     words = {"ёлка", "елка", "все", "ещё", "ганок", "ґанок", "гава", "стали", "три", "ыыы"}
     for lang, sample in RULE_SAMPLES:
@@ -233,22 +233,18 @@ def _reader_test_words() -> list[str]:
     return sorted({w for text in words for w in text.replace("-", " ").split(" ") if w})
 
 
+def test_pymorphy3_reads_its_dictionaries_with_the_c_extension() -> None:
+    from pymorphy3 import dawg
+
+    assert dawg.EXTENSION_AVAILABLE, "install toponyms' dependencies: pymorphy3[fast]"
+
+
 @pytest.mark.parametrize("lang", ["uk", "ru"])
-def test_fast_dictionary_reader_matches_pymorphy3(lang: str) -> None:
-    reader = morph._reader(lang)
-    assert reader is not None, "the DAWG-Python layout was not recognised"
+def test_lexeme_nominative_matches_pymorphy3_inflection(lang: str) -> None:
     analyzer = morph._analyzer(lang)
-    for word in _reader_test_words():
-        readings = reader.parse(word)
-        parses = analyzer.parse(word)
-        assert readings == morph._analyzer_readings(analyzer, word), word
-        assert morph._ranked(word, lang) == [
-            (r.word, r.para, r.form, r.tag, r.score) for r in readings
-        ]
-        assert reader.is_known(word) == analyzer.word_is_known(word), word
-        for reading, parse in zip(readings, parses, strict=True):
+    for word in _dictionary_test_words():
+        for ranked, parse in zip(morph._ranked(word, lang), analyzer.parse(word), strict=True):
             if parse.tag.POS == "NOUN":
                 target = parse.inflect({"nomn"})
                 expected = None if target is None else target.word
-                ranked = (reading.word, reading.para, reading.form, reading.tag, reading.score)
                 assert morph._lexeme_nominative(ranked, lang) == expected, (word, parse.tag)

@@ -22,10 +22,8 @@ names are combined word by word and ranked by case and gender agreement
 
 from __future__ import annotations
 
-import binascii
 import functools
 import itertools
-import operator
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -325,21 +323,10 @@ def analyzer_load_seconds() -> dict[str, float]:
     return dict(_LOAD_SECONDS)
 
 
-# --------------------------------------------------------------------------- dictionary reader
-
-# Bits of a unit of a dawgdic double array, the layout of pymorphy3's ``.dawg`` files.
-_HAS_LEAF: Final = 1 << 8  # the node ends a key
-_EXTENSION: Final = 1 << 9  # the offset to the children is stored shifted by 8 bits
-_LABEL_MASK: Final = (1 << 31) | 0xFF  # the label of a node, and the bit that marks a leaf
-_VALUE_MASK: Final = (1 << 31) - 1
-_PROB_SCALE: Final = 1_000_000  # P(t|w) is stored as an integer in millionths
-
-# Words whose readings the fast reader must reproduce before it is trusted: ё and ґ spelt
-# and unspelt, a P(t|w) entry, many readings, none.
-_SELF_CHECK: Final = {
-    "uk": ("херсоні", "нова", "гава", "ґанок", "ганок", "київ", "стіл", "бахмутом", "ыыы"),
-    "ru": ("херсоне", "новая", "все", "елка", "ёлка", "стали", "москве", "три", "ыыы"),
-}
+# --------------------------------------------------------------------------- dictionary readings
+# pymorphy3 reads its dictionaries through the DAWG2 C extension (the ``fast`` extra,
+# a dependency of toponyms); without it, through the pure-Python DAWG-Python, several
+# times slower and with the same answers.
 
 
 class _Reading(NamedTuple):
@@ -353,278 +340,31 @@ class _Reading(NamedTuple):
     form: int
 
 
-_score_of: Final = operator.attrgetter("score")
-
-
-class _Reader:
-    """What ``MorphAnalyzer.parse`` returns with the dictionary unit alone, only faster.
-
-    Without the optional ``DAWG`` C extension, pymorphy3 reads its word and probability
-    dictionaries through DAWG-Python, which makes several method calls per byte of a key
-    and per byte of every stored value; for the short words here that is most of the
-    time of a parse.  This reader walks the same double arrays in plain loops and builds
-    the same readings, in the same order, with the same scores.  It is built only when
-    the loaded dictionaries have DAWG-Python's layout and it reproduces the analyzer on
-    :data:`_SELF_CHECK`; otherwise :func:`_readings` asks the analyzer itself.
-    """
-
-    def __init__(self, analyzer: Any) -> None:
-        dictionary = analyzer.dictionary
-        words = dictionary.words
-        self._units: Sequence[int] = words.dct._units
-        self._guide: Sequence[int] = words.guide._units
-        self._separator: bytes = words._payload_separator
-        self._unpack: Any = words._struct.unpack
-        # A value is a fixed-size struct written in base64: so many significant characters,
-        # then always the same padding ("==" for the 4 bytes of (paradigm, form)).
-        size = words._struct.size
-        self._value_chars = (4 * size + 2) // 3
-        self._value_padding = b"=" * (-size % 3)
-        self._substitutes: dict[str, list[tuple[bytes, str]]] = {
-            raw.decode("utf-8"): list(replacements)
-            for raw, replacements in (analyzer.char_substitutes or {}).items()
-        }
-        # Where in a word a substitute may apply (е, г); never matches when there is none.
-        self._substitutable = re.compile(
-            "|".join(re.escape(letter) for letter in self._substitutes) or "(?!)"
-        )
-        self._tag_of: Any = dictionary.build_tag_info
-        self._normal_form_of: Any = dictionary.build_normal_form
-        estimator = analyzer.prob_estimator
-        self._prob_units: Sequence[int] | None = (
-            None if estimator is None else estimator.p_t_given_w.dct._units
-        )
-
-    def _follow(self, units: Sequence[int], key: bytes, index: int) -> int | None:
-        """The node reached from ``index`` along the bytes of ``key``, or ``None``.
-
-        (DAWG-Python also treats node 0 as "none"; but 0 is the root, never a child.)
-        """
-        base = units[index]
-        for label in key:
-            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-            base = units[index]
-            if base & _LABEL_MASK != label:
-                return None
-        return index
-
-    def _spellings(self, key: str, start: int, prefix: str, index: int) -> list[tuple[str, int]]:
-        """Dictionary spellings of ``key`` (with ё for е, ґ for г where the dictionary has
-        them) and the node of each one's values, in DAWG-Python's ``similar_items`` order.
-
-        ``prefix`` is the spelling of ``key[:start]`` chosen so far and ``index`` its node.
-        """
-        found: list[tuple[str, int]] = []
-        units, substitutes = self._units, self._substitutes
-        run = start  # letters from here on have not been followed yet
-        for match in self._substitutable.finditer(key, start):
-            pos = match.start()
-            # Up to a letter with a substitute (е, г): first the spellings through it.
-            step = self._follow(units, key[run:pos].encode("utf-8"), index)
-            if step is None:
-                return found
-            index, run = step, pos
-            for raw, letter in substitutes[key[pos]]:
-                branch = self._follow(units, raw, index)
-                if branch is not None:
-                    spelt = prefix + key[start:pos] + letter
-                    found += self._spellings(key, pos + 1, spelt, branch)
-        step = self._follow(units, key[run:].encode("utf-8") + self._separator, index)
-        if step is not None:
-            found.insert(0, (prefix + key[start:], step))
-        return found
-
-    def _values(self, index: int) -> list[tuple[int, int]]:
-        """The (paradigm, form) pairs stored below the node ``index``.
-
-        Each value is a base64 key completing the word; they are enumerated depth first
-        along the guide (first child, next sibling), in DAWG-Python's ``Completer`` order.
-        All keys have the same significant characters and then the same padding, so the
-        walk stops at that depth and adds the padding itself.
-        """
-        units, guide, unpack = self._units, self._guide, self._unpack
-        depth_end = self._value_chars
-        found: list[tuple[int, int]] = []
-        key = bytearray(depth_end) + self._value_padding  # the base64 text being read
-        path = [index]  # the nodes from the start down to ``index``
-        depth = 0  # len(path) - 1
-        base = units[index]  # always the unit of ``index``
-        while True:
-            while depth < depth_end:  # down the first children to a key's end
-                label = guide[index * 2]
-                index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-                base = units[index]
-                if base & _LABEL_MASK != label:
-                    return found
-                key[depth] = label
-                depth += 1
-                path.append(index)
-            found.append(unpack(binascii.a2b_base64(key)))
-            while True:  # up to the nearest node with a next sibling
-                label = guide[index * 2 + 1]
-                path.pop()
-                depth -= 1
-                if depth < 0:
-                    return found
-                index = path[-1]
-                if label:
-                    break
-            base = units[index]
-            index ^= ((base >> 10) << ((base & _EXTENSION) >> 6)) ^ label
-            base = units[index]
-            if base & _LABEL_MASK != label:
-                return found
-            key[depth] = label
-            depth += 1
-            path.append(index)
-
-    def _probabilities(
-        self, units: Sequence[int], word: str, tags: Sequence[Any]
-    ) -> list[float] | None:
-        """P(tag | word) of each tag, or ``None`` when the dictionary has none for ``word``."""
-        start = self._follow(units, f"{word}:".encode(), 0)
-        if start is None:
-            return None
-        found: dict[Any, float] = {}  # a tag repeats when homonyms share it
-        for tag in tags:
-            if tag in found:
-                continue
-            index = self._follow(units, str(tag).encode("utf-8"), start)
-            if index is None or not units[index] & _HAS_LEAF:
-                found[tag] = 0.0
-                continue
-            base = units[index]
-            value = units[index ^ ((base >> 10) << ((base & _EXTENSION) >> 6))] & _VALUE_MASK
-            found[tag] = value / _PROB_SCALE
-        return [found[tag] for tag in tags]
-
-    def entries(self, word: str) -> list[tuple[str, int]]:
-        """The dictionary spellings of ``word`` (any case) and the nodes of their values."""
-        return self._spellings(word.lower(), 0, "", 0)
-
-    def tagged(self, entries: Sequence[tuple[str, int]]) -> list[tuple[str, int, int, Any]]:
-        """(spelling, paradigm, form, tag) of every reading of the ``entries`` of a word, in
-        dictionary order (before pymorphy3 ranks them by score)."""
-        tag_of = self._tag_of
-        return [
-            (spelling, para, form, tag_of(para, form))
-            for spelling, index in entries
-            for para, form in self._values(index)
-        ]
-
-    def scores(self, word: str, tags: Sequence[Any]) -> tuple[list[float], bool]:
-        """The score pymorphy3 gives each reading (in dictionary order) of lower-case ``word``
-        with these tags, and whether it then sorts the readings by score."""
-        units = self._prob_units
-        if units is None:
-            return [1.0] * len(tags), False  # no estimator (uk)
-        probs = self._probabilities(units, word, tags)
-        if probs is None or not any(probs):
-            # No P(t|w) for the word: pymorphy3 spreads the score evenly.
-            return [1.0 / len(tags)] * len(tags), False
-        return probs, True
-
-    def parse(self, word: str, entries: Sequence[tuple[str, int]] | None = None) -> list[_Reading]:
-        """The readings ``MorphAnalyzer.parse(word)`` gives, best first.
-
-        ``entries`` are :meth:`entries` of ``word`` when the caller has them already.
-        """
-        word = word.lower()
-        found = self.tagged(self._spellings(word, 0, "", 0) if entries is None else entries)
-        if not found:
-            return []
-        scores, ranked = self.scores(word, [tag for _, _, _, tag in found])
-        normal_form_of = self._normal_form_of
-        readings = [
-            _Reading(spelling, tag, normal_form_of(para, form, spelling), score, para, form)
-            for (spelling, para, form, tag), score in zip(found, scores, strict=True)
-        ]
-        if ranked:
-            readings.sort(key=_score_of, reverse=True)  # stable, as pymorphy3's sort
-        return readings
-
-    def is_known(self, word: str) -> bool:
-        """``MorphAnalyzer.word_is_known(word)``: some spelling of it is in the dictionary."""
-        return bool(self.entries(word))
-
-
-def _analyzer_readings(analyzer: Any, word: str) -> list[_Reading]:
-    """``analyzer.parse(word)`` as readings (the dictionary unit's method stack holds the
-    paradigm and form)."""
+def _readings(word: str, lang: str) -> list[_Reading]:
+    """The dictionary readings of ``word`` in ``lang``, as ``MorphAnalyzer.parse`` gives them
+    (the dictionary unit's method stack holds the paradigm and form)."""
     return [
         _Reading(p.word, p.tag, p.normal_form, p.score, *p.methods_stack[0][2:4])
-        for p in analyzer.parse(word)
+        for p in _analyzer(lang).parse(word)
     ]
-
-
-@functools.cache
-def _reader(lang: str) -> _Reader | None:
-    """The fast reader for ``lang``, or ``None`` when it cannot be trusted to match pymorphy3."""
-    analyzer = _analyzer(lang)
-    try:
-        reader = _Reader(analyzer)
-        agrees = all(
-            reader.parse(w) == _analyzer_readings(analyzer, w)
-            and reader.is_known(w) == analyzer.word_is_known(w)
-            for w in _SELF_CHECK[lang]
-        )
-    except (AttributeError, TypeError, IndexError, ValueError):
-        return None  # another DAWG implementation (the C extension) or layout
-    return reader if agrees else None
-
-
-@functools.lru_cache(maxsize=64)
-def _entries(reader: _Reader, word: str) -> tuple[tuple[str, int], ...]:
-    """:meth:`_Reader.entries`, remembered for a moment: :func:`_lemmas` asks whether a word
-    is known in each language before it reads the word in one, and the walk is the same."""
-    return tuple(reader.entries(word))
-
-
-def _readings(word: str, lang: str) -> list[_Reading]:
-    """The dictionary readings of ``word`` in ``lang``, as ``MorphAnalyzer.parse`` gives them."""
-    reader = _reader(lang)
-    if reader is None:
-        return _analyzer_readings(_analyzer(lang), word)
-    return reader.parse(word, _entries(reader, word))
 
 
 def _is_known(word: str, lang: str) -> bool:
     """Whether the ``lang`` dictionary knows ``word`` (``MorphAnalyzer.word_is_known``)."""
-    reader = _reader(lang)
-    if reader is None:
-        return bool(_analyzer(lang).word_is_known(word))
-    return bool(_entries(reader, word))
+    return bool(_analyzer(lang).word_is_known(word))
 
 
 def _tagged(word: str, lang: str) -> list[tuple[str, int, int, Any]]:
-    """(spelling, paradigm, form, tag) of each reading of ``word``, in no particular order:
-    the readings without their scores and normal forms, for questions that need neither."""
-    reader = _reader(lang)
-    if reader is None:
-        return [(r.word, r.para, r.form, r.tag) for r in _readings(word, lang)]
-    return reader.tagged(_entries(reader, word))
+    """(spelling, paradigm, form, tag) of each reading of ``word``."""
+    return [(r.word, r.para, r.form, r.tag) for r in _readings(word, lang)]
 
 
 _Ranked = tuple[str, int, int, Any, float]  # spelling, paradigm, form, tag, score
 
 
 def _ranked(word: str, lang: str) -> list[_Ranked]:
-    """The readings of ``word`` as ``MorphAnalyzer.parse`` ranks them, without normal forms
-    (:func:`_normal_form` makes one when it is needed)."""
-    reader = _reader(lang)
-    if reader is None:
-        return [(r.word, r.para, r.form, r.tag, r.score) for r in _readings(word, lang)]
-    found = reader.tagged(_entries(reader, word))
-    if not found:
-        return []
-    scores, ranked = reader.scores(word.lower(), [tag for _, _, _, tag in found])
-    readings = [(*reading, score) for reading, score in zip(found, scores, strict=True)]
-    if ranked:
-        readings.sort(key=_score_item, reverse=True)  # stable, as pymorphy3's sort
-    return readings
-
-
-_score_item: Final = operator.itemgetter(4)
+    """The readings of ``word`` as ``MorphAnalyzer.parse`` ranks them."""
+    return [(r.word, r.para, r.form, r.tag, r.score) for r in _readings(word, lang)]
 
 
 def _normal_form(spelling: str, para: int, form: int, lang: str) -> str:
