@@ -119,6 +119,21 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
     assert best.rule == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("під Бахмутлм", BAKHMUT),  # Бахмутом: a slip in the ending
+        ("під Херсонрм", "UA65100150010064384"),  # Херсоном
+        ("в Мелитполе", "UA23080070010092407"),  # Мелитополе: a slip in the stem
+        ("под Сумапи", "UA59080270010036634"),  # Сумами
+    ],
+)
+def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert best.rule == "fuzzy"
+
+
 def test_unicode_noise(resolver: Resolver) -> None:
     latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
     assert katottg_of(resolver, latin_a) == "UA63120270010096107"

@@ -63,6 +63,9 @@ script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 MIN_EVIDENCE = 0.62
 AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 5000
+# A typo found in a case form of a name (an edit and an ending) is a little weaker evidence
+# than one in the name itself.
+CASE_TYPO_WEIGHT = 0.97
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -466,19 +469,12 @@ class Resolver:
         if len(key) < index.FUZZY_MIN_LENGTH:
             return []
         written = exact_key(text)
-        loose = sorted(_two_deletions(key))
-        strict = sorted(index.deletions(written)) if len(written) >= index.FUZZY_MIN_LENGTH else []
-        rows = self._conn.execute(
-            "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
-            " (kind = 'x' AND del IN ({})) LIMIT {}".format(
-                ",".join("?" * len(loose)), ",".join("?" * len(strict)), MAX_FUZZY_CANDIDATES
-            ),
-            [*loose, *strict],
-        ).fetchall()
+        loose = _two_deletions(key)
+        strict = index.deletions(written) if len(written) >= index.FUZZY_MIN_LENGTH else set()
         limit = 1 if len(written) < 9 else 2
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
-        for candidate, kind in sorted(set(rows)):
+        for candidate, kind in self._fuzzy_candidates(loose, strict):
             if kind == "i" and (
                 candidate == key or OSA.distance(key, candidate, score_cutoff=2) > 2
             ):
@@ -523,6 +519,87 @@ class Resolver:
                     )
                 )
         return hits
+
+    def _fuzzy_candidates(self, loose: set[str], strict: set[str]) -> list[tuple[str, str]]:
+        """Keys whose deletion neighbourhood meets ``loose`` (invariant keys) or ``strict``
+        (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`."""
+        rows = self._conn.execute(
+            "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
+            " (kind = 'x' AND del IN ({})) LIMIT {}".format(
+                ",".join("?" * len(loose)), ",".join("?" * len(strict)), MAX_FUZZY_CANDIDATES
+            ),
+            [*sorted(loose), *sorted(strict)],
+        ).fetchall()
+        return sorted(set(rows))
+
+    def _case_form_typos(self, text: str) -> list[_Hit]:
+        """Names one typo away from the text read as one of their case forms.
+
+        A slip in a declined name (*Маріупюлі*, *у Києвкі*, *під Покровпком*) is one edit
+        from a case form of the name but two or more from its nominative, which is all the
+        plain typo search compares with. Candidates are retrieved as there, from the text
+        and from its stems (the text less a possible case ending) and nominative guesses
+        (:func:`_lemma_forms`), so that a short name whose ending changed is still met;
+        each Cyrillic name of a Ukrainian or Russian place among them is then declined
+        (:func:`_case_forms`), and the text's distance is to the nearest form.
+        """
+        if script_of(text) != "Cyrl":
+            return []
+        written = exact_key(text)
+        if len(written) < index.FUZZY_MIN_LENGTH:
+            return []
+        probes = {written, *_stems(written), *(exact_key(f) for f in _lemma_forms(text))}
+        loose: set[str] = set()
+        strict: set[str] = set()
+        for probe in probes:
+            loose |= _two_deletions(invariant_key(probe))
+            strict |= index.deletions(probe)
+        limit = 1 if len(written) < 9 else 2
+        key = invariant_key(text)
+        seen: set[tuple[str, str]] = set()
+        hits: list[_Hit] = []
+        for candidate, kind in self._fuzzy_candidates(loose, strict):
+            # A case form differs from its nominative in the last letters (and, for a few
+            # names, one vowel before them: Київ, Києві): a cheap bound first.
+            reference = written if kind == "x" else key
+            if OSA.distance(reference, candidate, score_cutoff=limit + 3) > limit + 3:
+                continue
+            for hit in self._lookup(candidate, kind):
+                if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
+                    continue
+                seen.add((hit.place_id, hit.name))
+                if self._place(hit.place_id).country not in FUZZY_COUNTRIES:
+                    continue
+                forms = _case_forms(hit.name, hit.lang)
+                distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
+                if distance == 0 or distance > limit:
+                    continue  # an exact case form is the inflection rule's, not a typo
+                length = max(len(written), min(len(f) for f in forms))
+                similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
+                hits.append(
+                    _Hit(
+                        hit.place_id,
+                        hit.name,
+                        hit.lang,
+                        hit.type,
+                        hit.valid_from,
+                        hit.valid_to,
+                        "fuzzy",
+                        similarity,
+                    )
+                )
+        return hits
+
+    @staticmethod
+    def _one_edit(text: str, hits: list[_Hit]) -> bool:
+        """Whether one of the typo search's hits is a same-script name one edit from the text."""
+        script = script_of(text)
+        written = exact_key(text)
+        return any(
+            script_of(h.name) == script
+            and OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
+            for h in hits
+        )
 
     def _close_typo(self, text: str) -> bool:
         """Whether a same-script name lies one edit from the text (memoised per text)."""
@@ -836,6 +913,10 @@ class Resolver:
         proper = not query.name.islower()
         if (not matches or evidence < 0.9) and proper and not non_place():
             fuzzy = self._fuzzy_cached(query.name)
+            if not self._one_edit(query.name, fuzzy):
+                # No name lies one slip from the text as written: it may be a case form
+                # with a slip in it (Маріупюлі).
+                fuzzy = [*fuzzy, *self._case_form_typos(query.name)]
             if not fuzzy:
                 # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
                 for form in _lemma_forms(query.name)[:2]:
@@ -950,6 +1031,42 @@ def _lemma_forms(text: str) -> list[str]:
         return []
     own = exact_key(text)
     return [f for f in forms if exact_key(f) != own]
+
+
+@lru_cache(maxsize=1)
+def _case_endings() -> frozenset[str]:
+    """The oblique endings of one to three letters in the declension table of
+    :mod:`toponyms.text.morph` (``text/data/endings.tsv``)."""
+    from toponyms.text import morph
+
+    return frozenset(r.oblique for r in morph.load_rules() if 0 < len(r.oblique) <= 3)
+
+
+def _stems(written: str) -> list[str]:
+    """The text less a final case ending of one to three letters (at least three left)."""
+    endings = _case_endings()
+    return [written[:-k] for k in (1, 2, 3) if len(written) - k >= 3 and written[-k:] in endings]
+
+
+@lru_cache(maxsize=50_000)
+def _case_forms(name: str, lang: str) -> tuple[str, ...]:
+    """Exact keys of a Cyrillic place name and its case forms (:func:`morph.inflections`),
+    in its own language, or in both when the name's letters do not tell."""
+    from toponyms.text import morph
+
+    text = morph.normalize(name)
+    if lang not in morph.LANGS:
+        guessed = morph.guess_lang(text)
+        langs: tuple[str, ...] = (guessed,) if guessed else morph.LANGS
+    else:
+        langs = (lang,)
+    forms = {exact_key(name)}
+    for one in langs:
+        try:
+            forms.update(exact_key(f) for f in morph.inflections(text, one))
+        except InvalidInputError:
+            continue
+    return tuple(sorted(forms))
 
 
 def _two_deletions(key: str) -> set[str]:
