@@ -134,6 +134,21 @@ def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) 
     assert best.rule == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    ("query", "geonames_id"),
+    [
+        ("Warshcau", 756135),  # Warschau (de), Warsaw
+        ("Londers", 2643743),  # Londres (fr, es), London
+        ("Bruxeles", 2800866),  # Bruxelles (fr), Brussels
+        ("Стамубл", 745044),  # Стамбул (ru), Istanbul
+    ],
+)
+def test_one_typo_in_a_large_city_exonym(resolver: Resolver, query: str, geonames_id: int) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
 def test_unicode_noise(resolver: Resolver) -> None:
     latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
     assert katottg_of(resolver, latin_a) == "UA63120270010096107"

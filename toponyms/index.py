@@ -11,7 +11,11 @@ edit of a user gazetteer (:mod:`gazetteer.store` calls :func:`add_names` and
   finds its candidates by a handful of look-ups instead of a scan of every name. It holds
   the invariant keys (``kind='i'``: a typo in another transliteration) and, for Ukrainian
   and Russian places, the exact keys (``kind='x'``: a typo in the name as written, which
-  the invariant key's foldings can turn into two or three edits).
+  the invariant key's foldings can turn into two or three edits). Elsewhere it holds the
+  invariant keys of official names and exonyms, and of every name of a place of at least
+  :data:`WORLD_FUZZY_POPULATION` people or a country: GeoNames records the exonyms of world
+  cities as plain alternate names (Varsovia, Warschau, Londra, Стамбул), and these are
+  the cities whose exonyms people write and misspell.
 
 ``meta.index_version`` records the key functions' version; a file built by another version
 is re-indexed when opened for writing and reported by ``gazetteer check``.
@@ -25,9 +29,10 @@ from collections.abc import Iterable, Iterator
 from toponyms.errors import InvalidInputError
 from toponyms.text.keys import exact_key, invariant_key
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 PREFIX = 7
 FUZZY_MIN_LENGTH = 4
+WORLD_FUZZY_POPULATION = 500_000
 
 DDL = """
 CREATE TABLE IF NOT EXISTS name_keys (
@@ -86,9 +91,10 @@ def build(conn: sqlite3.Connection) -> None:
     names = conn.execute("SELECT id, name, script FROM names ORDER BY id").fetchall()
     rows = sorted(set(_rows(names)))
     conn.executemany("INSERT INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
-    # The typo neighbourhood covers every name of Ukrainian and Russian places and the
-    # official names and exonyms of the rest of the world (GeoNames' many alternate
-    # spellings of world cities would double the file for little gain).
+    # The typo neighbourhood covers every name of Ukrainian and Russian places, the
+    # official names and exonyms of the rest of the world, and every name of the largest
+    # world cities and of countries (GeoNames' many alternate spellings of all world
+    # cities would double the file for little gain).
     home = {
         row[0]
         for row in conn.execute(
@@ -97,7 +103,13 @@ def build(conn: sqlite3.Connection) -> None:
         )
     }
     world = {
-        row[0] for row in conn.execute("SELECT id FROM names WHERE type IN ('official', 'exonym')")
+        row[0]
+        for row in conn.execute(
+            "SELECT n.id FROM names n JOIN places p ON p.id = n.place_id"
+            " WHERE n.type IN ('official', 'exonym') OR p.kind = 'country'"
+            " OR p.population >= ?",
+            (WORLD_FUZZY_POPULATION,),
+        )
     }
     fuzzy = {
         (key, kind)

@@ -474,6 +474,7 @@ class Resolver:
         limit = 1 if len(written) < 9 else 2
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
+        fallbacks: list[_Hit] = []
         for candidate, kind in self._fuzzy_candidates(loose, strict):
             if kind == "i" and (
                 candidate == key or OSA.distance(key, candidate, score_cutoff=2) > 2
@@ -488,10 +489,18 @@ class Resolver:
                     continue
                 seen.add((hit.place_id, hit.name))
                 place = self._place(hit.place_id)
+                fallback = False
                 if place.country not in FUZZY_COUNTRIES and (
                     hit.type not in STRONG_TYPES or len(written) < 6
                 ):
-                    continue  # abroad, a typo counts only against official names and exonyms
+                    # Abroad, a typo counts only against official names and exonyms; and,
+                    # when no name at all is near, against the other names of the largest
+                    # cities (GeoNames keeps their exonyms as plain alternate names:
+                    # Varsovia, Warschau), which must not outvote a smaller place's own
+                    # name (Cordovga is Cordova's typo, not Córdoba's).
+                    if len(written) < 6 or not _world_famous(place):
+                        continue
+                    fallback = True
                 distance: float
                 if script_of(hit.name) == script:
                     name = exact_key(hit.name)
@@ -506,7 +515,7 @@ class Resolver:
                     continue
                 # One edit in a short name says less than one edit in a long one.
                 similarity = max(1.0 - distance / length * 1.6, 0.0)
-                hits.append(
+                (fallbacks if fallback else hits).append(
                     _Hit(
                         hit.place_id,
                         hit.name,
@@ -518,7 +527,7 @@ class Resolver:
                         similarity,
                     )
                 )
-        return hits
+        return hits or fallbacks
 
     def _fuzzy_candidates(self, loose: set[str], strict: set[str]) -> list[tuple[str, str]]:
         """Keys whose deletion neighbourhood meets ``loose`` (invariant keys) or ``strict``
@@ -558,6 +567,7 @@ class Resolver:
         key = invariant_key(text)
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
+        fallbacks: list[_Hit] = []
         for candidate, kind in self._fuzzy_candidates(loose, strict):
             # A case form differs from its nominative in the last letters (and, for a few
             # names, one vowel before them: Київ, Києві): a cheap bound first.
@@ -568,15 +578,17 @@ class Resolver:
                 if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
                     continue
                 seen.add((hit.place_id, hit.name))
-                if self._place(hit.place_id).country not in FUZZY_COUNTRIES:
-                    continue
+                place = self._place(hit.place_id)
+                abroad = place.country not in FUZZY_COUNTRIES
+                if abroad and not _world_famous(place):
+                    continue  # abroad, only the largest cities' names (в Стамбуле)
                 forms = _case_forms(hit.name, hit.lang)
                 distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
                 if distance == 0 or distance > limit:
                     continue  # an exact case form is the inflection rule's, not a typo
                 length = max(len(written), min(len(f) for f in forms))
                 similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
-                hits.append(
+                (fallbacks if abroad else hits).append(
                     _Hit(
                         hit.place_id,
                         hit.name,
@@ -588,7 +600,7 @@ class Resolver:
                         similarity,
                     )
                 )
-        return hits
+        return hits or fallbacks
 
     @staticmethod
     def _one_edit(text: str, hits: list[_Hit]) -> bool:
@@ -1067,6 +1079,11 @@ def _case_forms(name: str, lang: str) -> tuple[str, ...]:
         except InvalidInputError:
             continue
     return tuple(sorted(forms))
+
+
+def _world_famous(place: Place) -> bool:
+    """A country or one of the largest cities, whose every name the typo index holds."""
+    return place.kind == "country" or (place.population or 0) >= index.WORLD_FUZZY_POPULATION
 
 
 def _two_deletions(key: str) -> set[str]:
