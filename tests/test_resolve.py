@@ -149,6 +149,12 @@ def test_one_typo_in_a_large_city_exonym(resolver: Resolver, query: str, geoname
     assert best.rule == "fuzzy"
 
 
+def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
+    # One edit from both Fontanka (a large village near Odesa) and Fontana (California).
+    best = resolver.resolve("Fontanak")[0]
+    assert best.place.katottg == "UA51100350010073678"
+
+
 def test_unicode_noise(resolver: Resolver) -> None:
     latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
     assert katottg_of(resolver, latin_a) == "UA63120270010096107"
