@@ -936,12 +936,11 @@ class Resolver:
             fuzzy = self._fuzzy_cached(query.name)
             if not self._one_edit(query.name, fuzzy):
                 # No name lies one slip from the text as written: it may be a case form
-                # with a slip in it (Маріупюлі).
-                fuzzy = [*fuzzy, *self._case_form_typos(query.name)]
-            if not fuzzy:
-                # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
-                for form in _lemma_forms(query.name)[:2]:
-                    fuzzy = [
+                # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
+                # whose nominative guesses' neighbours are looked for.
+                inflected = self._case_form_typos(query.name)
+                for form in [] if inflected else _lemma_forms(query.name)[:2]:
+                    inflected = [
                         _Hit(
                             h.place_id,
                             h.name,
@@ -950,12 +949,13 @@ class Resolver:
                             h.valid_from,
                             h.valid_to,
                             h.rule,
-                            h.similarity * 0.97,
+                            h.similarity * CASE_TYPO_WEIGHT,
                         )
-                        for h in self._fuzzy_hits(form)
+                        for h in self._fuzzy_cached(form)
                     ]
-                    if fuzzy:
+                    if inflected:
                         break
+                fuzzy = [*fuzzy, *inflected]
             if fuzzy:
                 extra, extra_evidence = self._rank(
                     [*hits, *fuzzy],
