@@ -126,6 +126,8 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
         ("під Херсонрм", "UA65100150010064384"),  # Херсоном
         ("в Мелитполе", "UA23080070010092407"),  # Мелитополе: a slip in the stem
         ("под Сумапи", "UA59080270010036634"),  # Сумами
+        ("у Києвром", KYIV),  # Києвом: a short name's slip and ending both in its first letters
+        ("у Іорпені", "UA32080150010049888"),  # Ірпені
         ("z Pokrwoska", "UA14160210010099403"),  # Pokrowska (pl): Pokrovsk
         ("z Kupiańksa", "UA63080090010026457"),  # Kupiańska (pl): Kupiansk
     ],

@@ -69,6 +69,7 @@ MAX_FUZZY_CANDIDATES = 5000
 # A typo found in a case form of a name (an edit and an ending) is a little weaker evidence
 # than one in the name itself.
 CASE_TYPO_WEIGHT = 0.97
+SHORT_CASE_FORM = 7  # letters
 # A typo is read as a slip in a Ukrainian or Russian place's name first (the places this
 # resolver is about): among the names one typo away, these count this many times their
 # prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
@@ -569,7 +570,11 @@ class Resolver:
         strict: set[str] = set()
         for probe in probes:
             loose |= _two_deletions(invariant_key(probe))
-            strict |= index.deletions(probe)
+            # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
+            # its written form gets a second deletion too.
+            strict |= (
+                _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
+            )
         limit = 1 if len(written) < 9 else 2
         key = invariant_key(text)
         seen: set[tuple[str, str]] = set()
