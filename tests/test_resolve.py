@@ -153,6 +153,17 @@ def test_one_typo_in_a_large_city_exonym(resolver: Resolver, query: str, geoname
     assert best.rule == "fuzzy"
 
 
+@pytest.mark.parametrize(("query", "geonames_id"), [("Rzhv", 499717), ("Ishm", 1505453)])
+def test_one_typo_in_a_short_romanised_name(
+    resolver: Resolver, query: str, geonames_id: int
+) -> None:
+    # Rzhev, Ishim: the key folds zh and sh into one letter, shorter than the typo search's
+    # minimum; the written text is long enough.
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
 def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
     # One edit from both Fontanka (a large village near Odesa) and Fontana (California).
     best = resolver.resolve("Fontanak")[0]

@@ -474,9 +474,9 @@ class Resolver:
         if script not in ("Latn", "Cyrl", "mixed"):
             return []
         key = invariant_key(text)
-        if len(key) < index.FUZZY_MIN_LENGTH:
-            return []
         written = exact_key(text)
+        if len(key) < index.FUZZY_MIN_LENGTH and len(written) < index.FUZZY_MIN_LENGTH:
+            return []  # the key may be shorter than the text (Khuts: huz), the written form counts
         loose = _two_deletions(key)
         strict = index.deletions(written) if len(written) >= index.FUZZY_MIN_LENGTH else set()
         limit = 1 if len(written) < 9 else 2
