@@ -128,6 +128,7 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
         ("под Сумапи", "UA59080270010036634"),  # Сумами
         ("у Києвром", KYIV),  # Києвом: a short name's slip and ending both in its first letters
         ("у Іорпені", "UA32080150010049888"),  # Ірпені
+        ("під Білоюю Церквою", "UA32020010010081183"),  # a slip in a first word's ending
         ("z Pokrwoska", "UA14160210010099403"),  # Pokrowska (pl): Pokrovsk
         ("z Kupiańksa", "UA63080090010026457"),  # Kupiańska (pl): Kupiansk
     ],

@@ -566,6 +566,11 @@ class Resolver:
         if len(written) < index.FUZZY_MIN_LENGTH:
             return []
         probes = {written, *_stems(written), *(exact_key(f) for f in _lemma_forms(text))}
+        first, _, rest = written.partition(" ")
+        if rest:
+            # The first word's ending lies in the indexed prefix too (Жовтими Водами).
+            # The slip may touch that ending: any one to three last letters are cut.
+            probes.update(f"{first[:-k]} {rest}" for k in (1, 2, 3) if len(first) - k >= 3)
         loose: set[str] = set()
         strict: set[str] = set()
         for probe in probes:
