@@ -75,6 +75,7 @@ SHORT_CASE_FORM = 7  # letters
 # prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
 HOME_TYPO_BIAS = 30.0
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
+KEY_CACHE_SIZE = 200_000  # typo candidate keys whose names are kept per resolver
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
 # counts against a stronger one in the prior share: a 0.04 gap in evidence is a factor of
@@ -224,6 +225,7 @@ class Resolver:
         self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
         self._lookup_both = lru_cache(maxsize=200_000)(self._lookup_both_uncached)
         self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
+        self._key_hits: dict[tuple[str, str], tuple[_Hit, ...]] = {}
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
         self._preloaded = False
@@ -278,6 +280,46 @@ class Resolver:
         ).fetchall()
         rule = "exact" if kind == "x" else "invariant"
         return tuple(_Hit(r[0], r[1], r[2], r[3], r[4], r[5], rule, 1.0) for r in rows)
+
+    def _lookup_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[_Hit, ...]]:
+        """Hits under many ``(key, kind)`` pairs: remembered ones from memory, the rest in
+        one query (the typo search meets dozens of candidate keys for each text)."""
+        found: dict[tuple[str, str], tuple[_Hit, ...]] = {}
+        missing: dict[str, list[str]] = {"x": [], "i": []}
+        for pair in keys:
+            cached = self._key_hits.get(pair)
+            if cached is not None:
+                found[pair] = cached
+            elif pair not in found:
+                found[pair] = ()
+                missing[pair[1]].append(pair[0])
+        # An empty IN list would make SQLite scan the table: only the kinds asked for.
+        wanted = [(kind, pairs) for kind, pairs in missing.items() if pairs]
+        if wanted:
+            rows = self._conn.execute(
+                "SELECT k.key, k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from,"
+                " n.valid_to FROM name_keys k JOIN names n ON n.id = k.name_id"
+                " JOIN places p ON p.id = n.place_id WHERE ({}) AND p.status = 'active'".format(
+                    " OR ".join(
+                        f"(k.kind = '{kind}' AND k.key IN ({','.join('?' * len(pairs))}))"
+                        for kind, pairs in wanted
+                    )
+                ),
+                [key for _, pairs in wanted for key in pairs],
+            ).fetchall()
+            grouped: dict[tuple[str, str], list[_Hit]] = {}
+            for r in rows:
+                rule = "exact" if r[1] == "x" else "invariant"
+                grouped.setdefault((r[0], r[1]), []).append(
+                    _Hit(r[2], r[3], r[4], r[5], r[6], r[7], rule, 1.0)
+                )
+            if len(self._key_hits) > KEY_CACHE_SIZE:
+                self._key_hits.clear()
+            for kind, pairs in missing.items():
+                for key in pairs:
+                    hits = tuple(grouped.get((key, kind), ()))
+                    found[key, kind] = self._key_hits[key, kind] = hits
+        return found
 
     _PLACE_SQL = (
         "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
@@ -483,69 +525,97 @@ class Resolver:
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
         fallbacks: list[_Hit] = []
-        for candidate, kind in self._fuzzy_candidates(loose, strict):
-            if kind == "i" and (
-                candidate == key or OSA.distance(key, candidate, score_cutoff=2) > 2
-            ):
-                continue
-            if kind == "x" and (
-                candidate == written or OSA.distance(written, candidate, score_cutoff=limit) > limit
-            ):
-                continue
-            for hit in self._lookup(candidate, kind):
-                if (hit.place_id, hit.name) in seen:
-                    continue
-                seen.add((hit.place_id, hit.name))
-                place = self._place(hit.place_id)
-                fallback = False
-                if place.country not in FUZZY_COUNTRIES and (
-                    hit.type not in STRONG_TYPES or len(written) < 6
-                ):
-                    # Abroad, a typo counts only against official names and exonyms; and,
-                    # when no name at all is near, against the other names of the largest
-                    # cities (GeoNames keeps their exonyms as plain alternate names:
-                    # Varsovia, Warschau), which must not outvote a smaller place's own
-                    # name (Cordovga is Cordova's typo, not Córdoba's).
-                    if len(written) < 6 or not _world_famous(place):
-                        continue
-                    fallback = True
-                distance: float
-                if script_of(hit.name) == script:
-                    name = exact_key(hit.name)
-                    distance = OSA.distance(written, name, score_cutoff=limit + 1)
-                    length = max(len(written), len(name))
-                else:
-                    # Across scripts the evidence is weaker (the key folds much away): an
-                    # edit there counts a quarter more, so short names need the same script.
-                    distance = OSA.distance(key, candidate, score_cutoff=limit + 1) * 1.25
-                    length = max(len(key), len(candidate))
-                if distance > limit:
-                    continue
-                # One edit in a short name says less than one edit in a long one.
-                similarity = max(1.0 - distance / length * 1.6, 0.0)
-                (fallbacks if fallback else hits).append(
-                    _Hit(
-                        hit.place_id,
-                        hit.name,
-                        hit.lang,
-                        hit.type,
-                        hit.valid_from,
-                        hit.valid_to,
-                        "fuzzy",
-                        similarity,
-                    )
+        for world in (False, True):
+            if world and (hits or len(written) < 6):
+                break  # the largest cities' other names count only when nothing else is near
+            near = [
+                (candidate, kind)
+                for candidate, kind in self._fuzzy_candidates(loose, strict, world=world)
+                if (
+                    kind == "i"
+                    and candidate != key
+                    and OSA.distance(key, candidate, score_cutoff=2) <= 2
                 )
+                or (
+                    kind == "x"
+                    and candidate != written
+                    and OSA.distance(written, candidate, score_cutoff=limit) <= limit
+                )
+            ]
+            found = self._lookup_keys(near)
+            for candidate, kind in near:
+                for hit in found[candidate, kind]:
+                    if (hit.place_id, hit.name) in seen:
+                        continue
+                    seen.add((hit.place_id, hit.name))
+                    place = self._place(hit.place_id)
+                    fallback = False
+                    if place.country not in FUZZY_COUNTRIES and (
+                        hit.type not in STRONG_TYPES or len(written) < 6
+                    ):
+                        # Abroad, a typo counts only against official names and exonyms; and,
+                        # when no name at all is near, against the other names of the largest
+                        # cities (GeoNames keeps their exonyms as plain alternate names:
+                        # Varsovia, Warschau), which must not outvote a smaller place's own
+                        # name (Cordovga is Cordova's typo, not Córdoba's).
+                        if len(written) < 6 or not _world_famous(place):
+                            continue
+                        fallback = True
+                    distance: float
+                    if script_of(hit.name) == script:
+                        name = exact_key(hit.name)
+                        distance = OSA.distance(written, name, score_cutoff=limit + 1)
+                        length = max(len(written), len(name))
+                    else:
+                        # Across scripts the evidence is weaker (the key folds much away): an
+                        # edit there counts a quarter more, so short names need the same script.
+                        distance = OSA.distance(key, candidate, score_cutoff=limit + 1) * 1.25
+                        length = max(len(key), len(candidate))
+                    if distance > limit:
+                        continue
+                    # One edit in a short name says less than one edit in a long one.
+                    similarity = max(1.0 - distance / length * 1.6, 0.0)
+                    (fallbacks if fallback else hits).append(
+                        _Hit(
+                            hit.place_id,
+                            hit.name,
+                            hit.lang,
+                            hit.type,
+                            hit.valid_from,
+                            hit.valid_to,
+                            "fuzzy",
+                            similarity,
+                        )
+                    )
         return hits or fallbacks
 
-    def _fuzzy_candidates(self, loose: set[str], strict: set[str]) -> list[tuple[str, str]]:
+    def _fuzzy_candidates(
+        self, loose: set[str], strict: set[str], *, world: bool = False
+    ) -> list[tuple[str, str]]:
         """Keys whose deletion neighbourhood meets ``loose`` (invariant keys) or ``strict``
-        (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`."""
+        (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`.
+        ``world``: the invariant keys of the largest world cities' other names instead."""
+        if world:
+            rows = self._conn.execute(
+                "SELECT key FROM fuzzy_keys WHERE kind = 'w' AND del IN ({}) LIMIT {}".format(
+                    ",".join("?" * len(loose)), MAX_FUZZY_CANDIDATES
+                ),
+                sorted(loose),
+            ).fetchall()
+            return sorted({(row[0], "i") for row in rows})
+        # An empty IN list would make SQLite scan the table: only the kinds asked for.
+        wanted = [(kind, sorted(dels)) for kind, dels in (("i", loose), ("x", strict)) if dels]
+        if not wanted:
+            return []
         rows = self._conn.execute(
-            "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
-            " (kind = 'x' AND del IN ({})) LIMIT {}".format(
-                ",".join("?" * len(loose)), ",".join("?" * len(strict)), MAX_FUZZY_CANDIDATES
+            "SELECT key, kind FROM fuzzy_keys WHERE {} LIMIT {}".format(
+                " OR ".join(
+                    f"(kind = '{kind}' AND del IN ({','.join('?' * len(dels))}))"
+                    for kind, dels in wanted
+                ),
+                MAX_FUZZY_CANDIDATES,
             ),
-            [*sorted(loose), *sorted(strict)],
+            [d for _, dels in wanted for d in dels],
         ).fetchall()
         return sorted(set(rows))
 
@@ -585,38 +655,49 @@ class Resolver:
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
         fallbacks: list[_Hit] = []
-        for candidate, kind in self._fuzzy_candidates(loose, strict):
-            # A case form differs from its nominative in the last letters (and, for a few
-            # names, one vowel before them: Київ, Києві): a cheap bound first.
-            reference = written if kind == "x" else key
-            if OSA.distance(reference, candidate, score_cutoff=limit + 3) > limit + 3:
-                continue
-            for hit in self._lookup(candidate, kind):
-                if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
-                    continue
-                seen.add((hit.place_id, hit.name))
-                place = self._place(hit.place_id)
-                abroad = place.country not in FUZZY_COUNTRIES
-                if abroad and not _world_famous(place):
-                    continue  # abroad, only the largest cities' names (в Стамбуле)
-                forms = _case_forms(hit.name, hit.lang)
-                distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
-                if distance == 0 or distance > limit:
-                    continue  # an exact case form is the inflection rule's, not a typo
-                length = max(len(written), min(len(f) for f in forms))
-                similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
-                (fallbacks if abroad else hits).append(
-                    _Hit(
-                        hit.place_id,
-                        hit.name,
-                        hit.lang,
-                        hit.type,
-                        hit.valid_from,
-                        hit.valid_to,
-                        "fuzzy",
-                        similarity,
+
+        def collect(candidates: list[tuple[str, str]]) -> None:
+            # A case form differs from its nominative in the last letters (and, for a
+            # few names, one vowel before them: Київ, Києві): a cheap bound first.
+            near = [
+                (candidate, kind)
+                for candidate, kind in candidates
+                if OSA.distance(written if kind == "x" else key, candidate, score_cutoff=limit + 3)
+                <= limit + 3
+            ]
+            found = self._lookup_keys(near)
+            for candidate, kind in near:
+                for hit in found[candidate, kind]:
+                    if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
+                        continue
+                    seen.add((hit.place_id, hit.name))
+                    place = self._place(hit.place_id)
+                    abroad = place.country not in FUZZY_COUNTRIES
+                    if abroad and not _world_famous(place):
+                        continue  # abroad, only the largest cities' names (в Стамбуле)
+                    forms = _case_forms(hit.name, hit.lang)
+                    distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
+                    if distance == 0 or distance > limit:
+                        continue  # an exact case form is the inflection rule's, not a typo
+                    length = max(len(written), min(len(f) for f in forms))
+                    similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
+                    (fallbacks if abroad else hits).append(
+                        _Hit(
+                            hit.place_id,
+                            hit.name,
+                            hit.lang,
+                            hit.type,
+                            hit.valid_from,
+                            hit.valid_to,
+                            "fuzzy",
+                            similarity,
+                        )
                     )
-                )
+
+        collect(self._fuzzy_candidates(loose, strict))
+        if not hits:
+            # The largest world cities' other names, when nothing else is near.
+            collect(self._fuzzy_candidates(loose, set(), world=True))
         return hits or fallbacks
 
     @staticmethod
