@@ -167,6 +167,58 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
     assert best.rule == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("під Бахмутлм", BAKHMUT),  # Бахмутом: a slip in the ending
+        ("під Херсонрм", "UA65100150010064384"),  # Херсоном
+        ("в Мелитполе", "UA23080070010092407"),  # Мелитополе: a slip in the stem
+        ("под Сумапи", "UA59080270010036634"),  # Сумами
+        ("у Києвром", KYIV),  # Києвом: a short name's slip and ending both in its first letters
+        ("у Іорпені", "UA32080150010049888"),  # Ірпені
+        ("під Білоюю Церквою", "UA32020010010081183"),  # a slip in a first word's ending
+        ("z Pokrwoska", "UA14160210010099403"),  # Pokrowska (pl): Pokrovsk
+        ("z Kupiańksa", "UA63080090010026457"),  # Kupiańska (pl): Kupiansk
+    ],
+)
+def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize(
+    ("query", "geonames_id"),
+    [
+        ("Warshcau", 756135),  # Warschau (de), Warsaw
+        ("Londers", 2643743),  # Londres (fr, es), London
+        ("Bruxeles", 2800866),  # Bruxelles (fr), Brussels
+        ("Стамубл", 745044),  # Стамбул (ru), Istanbul
+    ],
+)
+def test_one_typo_in_a_large_city_exonym(resolver: Resolver, query: str, geonames_id: int) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize(("query", "geonames_id"), [("Rzhv", 499717), ("Ishm", 1505453)])
+def test_one_typo_in_a_short_romanised_name(
+    resolver: Resolver, query: str, geonames_id: int
+) -> None:
+    # Rzhev, Ishim: the key folds zh and sh into one letter, shorter than the typo search's
+    # minimum; the written text is long enough.
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
+def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
+    # One edit from both Fontanka (a large village near Odesa) and Fontana (California).
+    best = resolver.resolve("Fontanak")[0]
+    assert best.place.katottg == "UA51100350010073678"
+
+
 def test_unicode_noise(resolver: Resolver) -> None:
     latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
     assert katottg_of(resolver, latin_a) == "UA63120270010096107"

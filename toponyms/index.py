@@ -11,7 +11,13 @@ edit of a user gazetteer (:mod:`gazetteer.store` calls :func:`add_names` and
   finds its candidates by a handful of look-ups instead of a scan of every name. It holds
   the invariant keys (``kind='i'``: a typo in another transliteration) and, for Ukrainian
   and Russian places, the exact keys (``kind='x'``: a typo in the name as written, which
-  the invariant key's foldings can turn into two or three edits).
+  the invariant key's foldings can turn into two or three edits). Elsewhere it holds the
+  invariant keys of official names and exonyms; and, apart (``kind='w'``, looked at only
+  when nothing else is near), those of every other name of a place of at least
+  :data:`WORLD_FUZZY_POPULATION` people or a country (but machine romanisations, in
+  lower case): GeoNames records the exonyms of world cities as plain alternate names
+  (Varsovia, Warschau, Londra, Стамбул), and these are the cities whose exonyms people
+  write and misspell.
 
 A third table holds a read-only snapshot of the first, for speed:
 
@@ -42,9 +48,10 @@ import marisa_trie
 from toponyms.errors import InvalidInputError
 from toponyms.text.keys import exact_key, invariant_key
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 PREFIX = 7
 FUZZY_MIN_LENGTH = 4
+WORLD_FUZZY_POPULATION = 500_000
 
 DDL = """
 CREATE TABLE IF NOT EXISTS name_keys (
@@ -112,8 +119,9 @@ def build(conn: sqlite3.Connection) -> None:
     rows = sorted(set(_rows(names)))
     conn.executemany("INSERT INTO name_keys(key, kind, name_id) VALUES (?, ?, ?)", rows)
     # The typo neighbourhood covers every name of Ukrainian and Russian places and the
-    # official names and exonyms of the rest of the world (GeoNames' many alternate
-    # spellings of world cities would double the file for little gain).
+    # official names and exonyms of the rest of the world; apart (kind 'w'), the other
+    # names of the largest world cities and of countries (GeoNames' many alternate
+    # spellings of all world cities would double the file for little gain).
     home = {
         row[0]
         for row in conn.execute(
@@ -121,14 +129,30 @@ def build(conn: sqlite3.Connection) -> None:
             " WHERE p.country IN ('UA', 'RU')"
         )
     }
-    world = {
+    strong = {
         row[0] for row in conn.execute("SELECT id FROM names WHERE type IN ('official', 'exonym')")
+    }
+    # A name written all in lower case is a machine romanisation (yi si tan bu er), no
+    # exonym anyone writes.
+    famous = {
+        name_id
+        for name_id, name in conn.execute(
+            "SELECT n.id, n.name FROM names n JOIN places p ON p.id = n.place_id"
+            " WHERE p.country NOT IN ('UA', 'RU') AND (p.kind = 'country' OR p.population >= ?)",
+            (WORLD_FUZZY_POPULATION,),
+        )
+        if not name.islower()
     }
     fuzzy = {
         (key, kind)
         for key, kind, name_id in rows
-        if (kind == "i" and (name_id in home or name_id in world))
+        if (kind == "i" and (name_id in home or name_id in strong))
         or (kind == "x" and name_id in home)
+    }
+    fuzzy |= {
+        (key, "w")
+        for key, kind, name_id in rows
+        if kind == "i" and name_id in famous and (key, "i") not in fuzzy
     }
     conn.executemany(
         "INSERT OR IGNORE INTO fuzzy_keys(del, kind, key) VALUES (?, ?, ?)",

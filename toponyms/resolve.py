@@ -9,7 +9,9 @@ The path of a query (each step only when the ones before found nothing convincin
    Latin text: transliterate into Cyrillic and do the same;
 4. a qualifier glued on without punctuation (``Миколаївка Донецької області``): split at
    word boundaries and resolve the tail as a region;
-5. typos: candidate keys from the deletion neighbourhood, scored by edit similarity.
+5. typos: candidate keys from the deletion neighbourhood, scored by edit similarity; a
+   Cyrillic text that no name matches within one edit is also compared with the case
+   forms of the names near it (a slip in a declined name: *під Бахмутлм*).
 
 Scoring (every part kept in ``Match.score_parts``):
 
@@ -18,7 +20,8 @@ Scoring (every part kept in ``Match.score_parts``):
   adjusted by ``as_of`` validity;
 - ``share`` — among the places the evidence points to, this place's share of the prior
   (population, or a default by kind), so that 40 villages called Mykolaivka each get a low
-  score and Kyiv the city outweighs its namesake villages;
+  score and Kyiv the city outweighs its namesake villages (a Ukrainian or Russian place
+  met through a typo counts :data:`HOME_TYPO_BIAS` times its prior);
 - ``context`` — qualifier, ``within``, ``country`` and ``near`` agreement.
 
 ``score = evidence × share`` after context; it reads as the probability that the answer is
@@ -69,6 +72,14 @@ WELL_KNOWN = 100_000  # population of a place that a person's name may still mea
 FRESHNESS_INTERVAL = 256  # names of a stream between two checks for others' edits
 KEY_CACHE_SIZE = 300_000  # (key, kind) pairs whose hits are kept per resolver
 _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 parameters)
+# A typo found in a case form of a name (an edit and an ending) is a little weaker evidence
+# than one in the name itself.
+CASE_TYPO_WEIGHT = 0.97
+SHORT_CASE_FORM = 7  # letters
+# A typo is read as a slip in a Ukrainian or Russian place's name first (the places this
+# resolver is about): among the names one typo away, these count this many times their
+# prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
+HOME_TYPO_BIAS = 30.0
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -555,72 +566,195 @@ class Resolver:
         if script not in ("Latn", "Cyrl", "mixed"):
             return []
         key = invariant_key(text)
-        if len(key) < index.FUZZY_MIN_LENGTH:
-            return []
         written = exact_key(text)
-        loose = _padded(sorted(_two_deletions(key)))
-        strict = _padded(
-            sorted(index.deletions(written)) if len(written) >= index.FUZZY_MIN_LENGTH else []
-        )
-        rows = self._conn.execute(
-            "SELECT key, kind FROM fuzzy_keys WHERE (kind = 'i' AND del IN ({})) OR"
-            " (kind = 'x' AND del IN ({})) LIMIT {}".format(
-                ",".join("?" * len(loose)), ",".join("?" * len(strict)), MAX_FUZZY_CANDIDATES
-            ),
-            [*loose, *strict],
-        ).fetchall()
+        if len(key) < index.FUZZY_MIN_LENGTH and len(written) < index.FUZZY_MIN_LENGTH:
+            return []  # the key may be shorter than the text (Khuts: huz), the written form counts
+        loose = _two_deletions(key)
+        strict = index.deletions(written) if len(written) >= index.FUZZY_MIN_LENGTH else set()
         limit = 1 if len(written) < 9 else 2
-        candidates = [
-            (candidate, kind)
-            for candidate, kind in sorted(set(rows))
-            if (
-                kind == "i"
-                and candidate != key
-                and OSA.distance(key, candidate, score_cutoff=2) <= 2
-            )
-            or (
-                kind == "x"
-                and candidate != written
-                and OSA.distance(written, candidate, score_cutoff=limit) <= limit
-            )
-        ]
         short = len(written) < 6
         seen: set[tuple[str, str]] = set()
         # Namesakes share their names: each name's similarity is worked out once.
         similarities: dict[tuple[str, str], float | None] = {}
         hits: list[_Hit] = []
-        for (candidate, _), candidate_hits in zip(
-            candidates, self._key_hits(candidates), strict=True
-        ):
-            for hit in candidate_hits:
-                if (hit.place_id, hit.name) in seen:
-                    continue
-                seen.add((hit.place_id, hit.name))
-                if (short or hit.type not in STRONG_TYPES) and self._country(
-                    hit.place_id
-                ) not in FUZZY_COUNTRIES:
-                    continue  # abroad, a typo counts only against official names and exonyms
-                pair = (hit.name, candidate)
-                if pair not in similarities:
-                    similarities[pair] = _typo_similarity(
-                        written, key, script, hit.name, candidate, limit
-                    )
-                similarity = similarities[pair]
-                if similarity is None:
-                    continue
-                hits.append(
-                    _Hit(
-                        hit.place_id,
-                        hit.name,
-                        hit.lang,
-                        hit.type,
-                        hit.valid_from,
-                        hit.valid_to,
-                        "fuzzy",
-                        similarity,
-                    )
+        fallbacks: list[_Hit] = []
+        for world in (False, True):
+            if world and (hits or short):
+                break  # the largest cities' other names count only when nothing else is near
+            near = [
+                (candidate, kind)
+                for candidate, kind in self._fuzzy_candidates(loose, strict, world=world)
+                if (
+                    kind == "i"
+                    and candidate != key
+                    and OSA.distance(key, candidate, score_cutoff=2) <= 2
                 )
-        return hits
+                or (
+                    kind == "x"
+                    and candidate != written
+                    and OSA.distance(written, candidate, score_cutoff=limit) <= limit
+                )
+            ]
+            for (candidate, _), candidate_hits in zip(near, self._key_hits(near), strict=True):
+                for hit in candidate_hits:
+                    if (hit.place_id, hit.name) in seen:
+                        continue
+                    seen.add((hit.place_id, hit.name))
+                    fallback = False
+                    if (short or hit.type not in STRONG_TYPES) and self._country(
+                        hit.place_id
+                    ) not in FUZZY_COUNTRIES:
+                        # Abroad, a typo counts only against official names and exonyms; and,
+                        # when no name at all is near, against the other names of the largest
+                        # cities (GeoNames keeps their exonyms as plain alternate names:
+                        # Varsovia, Warschau), which must not outvote a smaller place's own
+                        # name (Cordovga is Cordova's typo, not Córdoba's).
+                        if short or not _world_famous(self._facts(hit.place_id)):
+                            continue
+                        fallback = True
+                    pair = (hit.name, candidate)
+                    if pair not in similarities:
+                        similarities[pair] = _typo_similarity(
+                            written, key, script, hit.name, candidate, limit
+                        )
+                    similarity = similarities[pair]
+                    if similarity is None:
+                        continue
+                    (fallbacks if fallback else hits).append(
+                        _Hit(
+                            hit.place_id,
+                            hit.name,
+                            hit.lang,
+                            hit.type,
+                            hit.valid_from,
+                            hit.valid_to,
+                            "fuzzy",
+                            similarity,
+                        )
+                    )
+        return hits or fallbacks
+
+    def _fuzzy_candidates(
+        self, loose: set[str], strict: set[str], *, world: bool = False
+    ) -> list[tuple[str, str]]:
+        """Keys whose deletion neighbourhood meets ``loose`` (invariant keys) or ``strict``
+        (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`.
+        ``world``: the invariant keys of the largest world cities' other names instead."""
+        if world:
+            rows = self._conn.execute(
+                "SELECT key FROM fuzzy_keys WHERE kind = 'w' AND del IN ({}) LIMIT {}".format(
+                    ",".join("?" * len(loose)), MAX_FUZZY_CANDIDATES
+                ),
+                sorted(loose),
+            ).fetchall()
+            return sorted({(row[0], "i") for row in rows})
+        # An empty IN list would make SQLite scan the table: only the kinds asked for.
+        wanted = [(kind, sorted(dels)) for kind, dels in (("i", loose), ("x", strict)) if dels]
+        if not wanted:
+            return []
+        rows = self._conn.execute(
+            "SELECT key, kind FROM fuzzy_keys WHERE {} LIMIT {}".format(
+                " OR ".join(
+                    f"(kind = '{kind}' AND del IN ({','.join('?' * len(dels))}))"
+                    for kind, dels in wanted
+                ),
+                MAX_FUZZY_CANDIDATES,
+            ),
+            [d for _, dels in wanted for d in dels],
+        ).fetchall()
+        return sorted(set(rows))
+
+    def _case_form_typos(self, text: str) -> list[_Hit]:
+        """Names one typo away from the text read as one of their case forms.
+
+        A slip in a declined name (*Маріупюлі*, *у Києвкі*, *під Покровпком*) is one edit
+        from a case form of the name but two or more from its nominative, which is all the
+        plain typo search compares with. Candidates are retrieved as there, from the text
+        and from its stems (the text less a possible case ending) and nominative guesses
+        (:func:`_lemma_forms`), so that a short name whose ending changed is still met;
+        each Cyrillic name of a Ukrainian or Russian place among them is then declined
+        (:func:`_case_forms`), and the text's distance is to the nearest form.
+        """
+        if script_of(text) != "Cyrl":
+            return []
+        written = exact_key(text)
+        if len(written) < index.FUZZY_MIN_LENGTH:
+            return []
+        probes = {written, *_stems(written), *(exact_key(f) for f in _lemma_forms(text))}
+        first, _, rest = written.partition(" ")
+        if rest:
+            # The first word's ending lies in the indexed prefix too (Жовтими Водами).
+            # The slip may touch that ending: any one to three last letters are cut.
+            probes.update(f"{first[:-k]} {rest}" for k in (1, 2, 3) if len(first) - k >= 3)
+        loose: set[str] = set()
+        strict: set[str] = set()
+        for probe in probes:
+            loose |= _two_deletions(invariant_key(probe))
+            # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
+            # its written form gets a second deletion too.
+            strict |= (
+                _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
+            )
+        limit = 1 if len(written) < 9 else 2
+        key = invariant_key(text)
+        seen: set[tuple[str, str]] = set()
+        hits: list[_Hit] = []
+        fallbacks: list[_Hit] = []
+
+        def collect(candidates: list[tuple[str, str]]) -> None:
+            # A case form differs from its nominative in the last letters (and, for a
+            # few names, one vowel before them: Київ, Києві): a cheap bound first.
+            near = [
+                (candidate, kind)
+                for candidate, kind in candidates
+                if OSA.distance(written if kind == "x" else key, candidate, score_cutoff=limit + 3)
+                <= limit + 3
+            ]
+            found = dict(zip(near, self._key_hits(near), strict=True))
+            for candidate, kind in near:
+                for hit in found[candidate, kind]:
+                    if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
+                        continue
+                    seen.add((hit.place_id, hit.name))
+                    place = self._facts(hit.place_id)
+                    abroad = place.country not in FUZZY_COUNTRIES
+                    if abroad and not _world_famous(place):
+                        continue  # abroad, only the largest cities' names (в Стамбуле)
+                    forms = _case_forms(hit.name, hit.lang)
+                    distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
+                    if distance == 0 or distance > limit:
+                        continue  # an exact case form is the inflection rule's, not a typo
+                    length = max(len(written), min(len(f) for f in forms))
+                    similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
+                    (fallbacks if abroad else hits).append(
+                        _Hit(
+                            hit.place_id,
+                            hit.name,
+                            hit.lang,
+                            hit.type,
+                            hit.valid_from,
+                            hit.valid_to,
+                            "fuzzy",
+                            similarity,
+                        )
+                    )
+
+        collect(self._fuzzy_candidates(loose, strict))
+        if not hits:
+            # The largest world cities' other names, when nothing else is near.
+            collect(self._fuzzy_candidates(loose, set(), world=True))
+        return hits or fallbacks
+
+    @staticmethod
+    def _one_edit(text: str, hits: list[_Hit]) -> bool:
+        """Whether one of the typo search's hits is a same-script name one edit from the text."""
+        script = script_of(text)
+        written = exact_key(text)
+        return any(
+            script_of(h.name) == script
+            and OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
+            for h in hits
+        )
 
     def _close_typo(self, text: str) -> bool:
         """Whether a same-script name lies one edit from the text (memoised per text)."""
@@ -726,6 +860,8 @@ class Resolver:
                 parts["document"] = 1.0
             prior = _importance(place.population, place.kind, place.katottg, place.geonames_id)
             weight = prior * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
+            if hit.rule == "fuzzy" and place.country in FUZZY_COUNTRIES:
+                weight *= HOME_TYPO_BIAS  # on the share only: the evidence stays as it is
             scored.append((weight, evidence, parts, place_id, place, hit))
         if not scored:
             return [], max((e for e, _ in best.values()), default=0.0)
@@ -996,10 +1132,13 @@ class Resolver:
         proper = not query.name.islower()
         if (not matches or evidence < 0.9) and proper and not non_place():
             fuzzy = self._fuzzy_cached(query.name)
-            if not fuzzy:
-                # A typo in a case form: look for the nominative's neighbours (Маріупюлі).
-                for form in _lemma_forms(query.name)[:2]:
-                    fuzzy = [
+            if not self._one_edit(query.name, fuzzy):
+                # No name lies one slip from the text as written: it may be a case form
+                # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
+                # whose nominative guesses' neighbours are looked for.
+                inflected = self._case_form_typos(query.name)
+                for form in [] if inflected else _lemma_forms(query.name)[:2]:
+                    inflected = [
                         _Hit(
                             h.place_id,
                             h.name,
@@ -1008,12 +1147,13 @@ class Resolver:
                             h.valid_from,
                             h.valid_to,
                             h.rule,
-                            h.similarity * 0.97,
+                            h.similarity * CASE_TYPO_WEIGHT,
                         )
-                        for h in self._fuzzy_hits(form)
+                        for h in self._fuzzy_cached(form)
                     ]
-                    if fuzzy:
+                    if inflected:
                         break
+                fuzzy = [*fuzzy, *inflected]
             if fuzzy:
                 extra, extra_evidence = self._rank(
                     [*hits, *fuzzy],
@@ -1165,6 +1305,47 @@ def _padded(keys: list[str]) -> list[str]:
     while size < len(keys):
         size *= 2
     return keys + [""] * (size - len(keys))
+
+
+@lru_cache(maxsize=1)
+def _case_endings() -> frozenset[str]:
+    """The oblique endings of one to three letters in the declension table of
+    :mod:`toponyms.text.morph` (``text/data/endings.tsv``)."""
+    from toponyms.text import morph
+
+    return frozenset(r.oblique for r in morph.load_rules() if 0 < len(r.oblique) <= 3)
+
+
+def _stems(written: str) -> list[str]:
+    """The text less a final case ending of one to three letters (at least three left)."""
+    endings = _case_endings()
+    return [written[:-k] for k in (1, 2, 3) if len(written) - k >= 3 and written[-k:] in endings]
+
+
+@lru_cache(maxsize=50_000)
+def _case_forms(name: str, lang: str) -> tuple[str, ...]:
+    """Exact keys of a Cyrillic place name and its case forms (:func:`morph.inflections`),
+    in its own language, or in both when the name's letters do not tell."""
+    from toponyms.text import morph
+
+    text = morph.normalize(name)
+    if lang not in morph.LANGS:
+        guessed = morph.guess_lang(text)
+        langs: tuple[str, ...] = (guessed,) if guessed else morph.LANGS
+    else:
+        langs = (lang,)
+    forms = {exact_key(name)}
+    for one in langs:
+        try:
+            forms.update(exact_key(f) for f in morph.inflections(text, one))
+        except InvalidInputError:
+            continue
+    return tuple(sorted(forms))
+
+
+def _world_famous(place: Place | _Facts) -> bool:
+    """A country or one of the largest cities, whose every name the typo index holds."""
+    return place.kind == "country" or (place.population or 0) >= index.WORLD_FUZZY_POPULATION
 
 
 def _two_deletions(key: str) -> set[str]:
