@@ -60,8 +60,8 @@ from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
 
 # Names recur in every stream (and forms recur across one query's steps): the key
-# functions are pure, so their answers are memoised.
-exact_key = lru_cache(maxsize=200_000)(_keys.exact_key)
+# functions are pure, so their answers are memoised (the exact key in its own module).
+exact_key = _keys.exact_key
 invariant_key = lru_cache(maxsize=200_000)(_keys.invariant_key)
 script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 

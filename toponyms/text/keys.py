@@ -44,14 +44,17 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 from toponyms.text.normalize import fold
 
 __all__ = ["DEFAULT_RULES", "KeyRules", "exact_key", "invariant_key", "make_key_function"]
 
-exact_key: Callable[[str], str] = fold
-"""The exact-match key: identical to :func:`toponyms.text.normalize.fold`."""
+exact_key: Callable[[str], str] = lru_cache(maxsize=200_000)(fold)
+"""The exact-match key: :func:`toponyms.text.normalize.fold`, memoised, because the
+invariant key of a text starts from the same fold (a resolver asks for both keys of every
+form it tries)."""
 
 
 def _m(spec: str) -> Mapping[str, str]:
@@ -155,7 +158,7 @@ def make_key_function(rules: KeyRules) -> Callable[[str], str]:
         return placeholders[m.group()]
 
     def key(name: str) -> str:
-        text = fold(name).translate(step2)
+        text = exact_key(name).translate(step2)
         if multi_re is not None:
             text = multi_re.sub(sub_multi, text)
         text = text.translate(step3)
