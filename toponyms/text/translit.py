@@ -440,6 +440,95 @@ def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
 
 _ROUNDTRIP_TOP = 3
 
+#: One context rule of a :class:`_BackTable`: the rule and its output as a Latin key.
+_KeyedRule = tuple[Rule, str]
+
+
+@dataclass(frozen=True)
+class _BackTable:
+    """One scheme variant prepared for the round-trip check of :func:`_rank`.
+
+    Outputs are stored already normalised with :func:`_latin_key`, so a
+    candidate's romanisation can be compared with the input piece by piece
+    and abandoned at the first piece that differs.  ``letters`` covers every
+    letter of the language's alphabet (a letter the scheme lacks passes
+    through, as in :func:`_romanize_word`); ``rules`` lists, per first
+    letter, the scheme's rule matches longest first, as :func:`_match_at`
+    tries them.
+    """
+
+    letters: Mapping[str, str]
+    rules: Mapping[str, tuple[tuple[str, tuple[_KeyedRule, ...]], ...]]
+
+
+@cache
+def _back_tables(lang: str) -> tuple[_BackTable, ...]:
+    """Prepare every scheme variant of *lang* for the round-trip check (once)."""
+    tables = []
+    for sch, sl in _schemes_for(lang):
+        table = sch.table(sl)
+        letters = {ch: _latin_key(table.letters.get(ch, ch)) for ch in _ALPHABET[lang] | {"'"}}
+        by_first: dict[str, list[tuple[str, tuple[_KeyedRule, ...]]]] = {}
+        for match, rules in table.rules.items():
+            keyed = tuple((rule, _latin_key(rule.out)) for rule in rules)
+            by_first.setdefault(match[0], []).append((match, keyed))
+        tables.append(
+            _BackTable(
+                letters=MappingProxyType(letters),
+                rules=MappingProxyType(
+                    {ch: tuple(sorted(ms, key=lambda m: -len(m[0]))) for ch, ms in by_first.items()}
+                ),
+            )
+        )
+    return tuple(tables)
+
+
+@cache
+def _plain_word_re(lang: str) -> re.Pattern[str]:
+    """Match a lower-case word of *lang*'s alphabet, apostrophes only between letters.
+
+    :func:`romanize` treats such a candidate as one word with no case to
+    keep, which is what :func:`_spells_back` assumes.
+    """
+    letters = re.escape("".join(sorted(_ALPHABET[lang] - {"'"})))
+    return re.compile(f"[{letters}]+(?:'[{letters}]+)*")
+
+
+def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
+    """Tell whether *table* romanises the plain word *cyr* to exactly *word* (as a Latin key).
+
+    Equivalent to ``_latin_key(romanize(cyr, ...)) == word`` for a word that
+    :func:`_plain_word_re` matches: the same longest-rule-first walk as
+    :func:`_match_at`, comparing each output with the input as it goes.
+    """
+    i, j, n = 0, 0, len(cyr)
+    letters, rules = table.letters, table.rules
+    while i < n:
+        ch = cyr[i]
+        key, step = letters[ch], 1
+        for match, keyed in rules.get(ch, ()):
+            if cyr.startswith(match, i):
+                size = len(match)
+                hit = next((out for rule, out in keyed if rule.applies(cyr, i, i + size)), None)
+                if hit is not None:
+                    key, step = hit, size
+                    break
+        if not word.startswith(key, j):
+            return False
+        i += step
+        j += len(key)
+    return j == len(word)
+
+
+def _round_trips(cyr: str, word: str, lang: str) -> int:
+    """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
+    if _plain_word_re(lang).fullmatch(cyr):
+        return sum(_spells_back(cyr, word, table) for table in _back_tables(lang))
+    # Anything else (a letter of no alphabet, a stray apostrophe) takes the long way.
+    return sum(
+        _latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in _schemes_for(lang)
+    )
+
 
 def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     """Order candidates by cost less bonuses for dictionary words and round trips.
@@ -448,15 +537,13 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     supported than one only a single scheme explains (Біла vs Біля for Bila).
     """
     known = _known_word_checker(lang)
-    pairs = _schemes_for(lang)
 
     def first(item: tuple[float, str]) -> float:
         cost, cyr = item
         return cost - _KNOWN_BONUS if known is not None and known(cyr) else cost
 
     def score(item: tuple[float, str]) -> float:
-        back = sum(_latin_key(romanize(item[1], sch.name, lang=sl)) == word for sch, sl in pairs)
-        return first(item) - _ROUNDTRIP_BONUS * back
+        return first(item) - _ROUNDTRIP_BONUS * _round_trips(item[1], word, lang)
 
     # The round trip (every scheme romanising every candidate) is the costly part: it
     # only reorders the best few by cost and dictionary, the rest keep that order.
