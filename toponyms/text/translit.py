@@ -424,18 +424,115 @@ def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
 
 
 @cache
-def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
-    """Return pymorphy3's dictionary look-up for *lang*, or None if unavailable."""
+def _morph_analyzer(lang: str) -> Any:
+    """Return pymorphy3's analyser for *lang*, or None if unavailable."""
     try:
         import pymorphy3
     except ImportError:  # pragma: no cover - pymorphy3 is a declared dependency
         return None
     try:
-        analyzer = pymorphy3.MorphAnalyzer(lang=lang)
+        return pymorphy3.MorphAnalyzer(lang=lang)
     except Exception:  # pragma: no cover - dictionaries missing
+        return None
+
+
+@cache
+def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
+    """Return pymorphy3's dictionary look-up for *lang*, or None if unavailable."""
+    analyzer = _morph_analyzer(lang)
+    if analyzer is None:  # pragma: no cover - see _morph_analyzer
         return None
     checker: Callable[[str], bool] = analyzer.word_is_known
     return checker
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """pymorphy3's word forms of one language, as a DAWG to walk letter by letter.
+
+    ``analyzer.word_is_known(w)`` follows *w* through the DAWG from the root
+    on every call.  The candidates of one word mostly share long prefixes,
+    and most foreign names leave the dictionary after a few letters, so
+    walking them together (:func:`_known_mask`) visits each shared prefix
+    once.  ``follow`` and ``ends_word`` are the DAWG's own transition and
+    end-of-word tests, the ones its ``similar_keys`` (which
+    ``word_is_known`` calls) uses; ``substitutes`` are the analyser's letter
+    substitutions (Russian е may stand for ё, Ukrainian г for ґ), compiled
+    as the DAWG expects them.
+    """
+
+    root: int
+    follow: Callable[[bytes, int], int | None]
+    ends_word: Callable[[int], object]
+    substitutes: Mapping[bytes, Iterable[tuple[bytes, str]]]
+
+
+@cache
+def _lexicon(lang: str) -> _Lexicon | None:
+    """Reach into *lang*'s analyser for its DAWG, or None if its layout is not the known one.
+
+    Without letter substitutions ``word_is_known`` takes another path
+    (plain membership), so that case is left to it too.
+    """
+    analyzer = _morph_analyzer(lang)
+    try:
+        words = analyzer.dictionary.words
+        if not analyzer.char_substitutes:  # pragma: no cover - not so for uk and ru
+            return None
+        return _Lexicon(
+            root=words.dct.ROOT,
+            follow=words.dct.follow_bytes,
+            ends_word=words._has_value,
+            substitutes=analyzer.char_substitutes,
+        )
+    except AttributeError:  # pragma: no cover - another pymorphy3 or dawg_python version
+        return None
+
+
+def _known_mask(cands: list[str], lang: str) -> list[bool]:
+    """Tell for each candidate whether it is a dictionary word of *lang*.
+
+    The answer is ``analyzer.word_is_known(cand)``'s (letter substitutions
+    included), found by walking the candidates in sorted order so that each
+    one starts from the DAWG nodes its common prefix with the previous one
+    reached.  Nodes are kept as a tuple per prefix: a substituted letter can
+    lead to more than one.
+    """
+    lexicon = _lexicon(lang)
+    if lexicon is None:  # pragma: no cover - fall back on one look-up each
+        known = _known_word_checker(lang)
+        return [known is not None and known(c) for c in cands]
+    follow, substitutes = lexicon.follow, lexicon.substitutes
+    result = [False] * len(cands)
+    prev = ""
+    # path[k]: the DAWG nodes reached by prev[:k]; it stops early where no word goes on.
+    path: list[tuple[int, ...]] = [(lexicon.root,)]
+    for idx, word in sorted(enumerate(c.lower() for c in cands), key=lambda iw: iw[1]):
+        common = 0
+        limit = min(len(word), len(path) - 1)
+        while common < limit and word[common] == prev[common]:
+            common += 1
+        del path[common + 1 :]
+        nodes = path[-1]
+        for ch in word[common:]:
+            if not nodes:
+                break
+            step = ch.encode()
+            reached = []
+            for node in nodes:
+                nxt = follow(step, node)
+                if nxt is not None:
+                    reached.append(nxt)
+                # As dawg_python's similar_keys: a substitute leads on only to a true node.
+                for alt, _ in substitutes.get(step, ()):
+                    nxt = follow(alt, node)
+                    if nxt:
+                        reached.append(nxt)
+            nodes = tuple(reached)
+            path.append(nodes)
+        result[idx] = len(path) == len(word) + 1 and any(map(lexicon.ends_word, nodes))
+        prev = word
+    return result
 
 
 _ROUNDTRIP_TOP = 3
@@ -536,19 +633,22 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     A candidate that several schemes romanise back to the input is better
     supported than one only a single scheme explains (Біла vs Біля for Bila).
     """
-    known = _known_word_checker(lang)
+    top = scored[: _BEAM * 2]
+    known = _known_mask([cyr for _, cyr in top], lang)
+    # Candidates are distinct, so sorting (cost less dictionary bonus, Cyrillic) pairs
+    # orders them by that cost with ties broken by spelling.
+    ordered = sorted(
+        (cost - _KNOWN_BONUS if is_known else cost, cyr)
+        for (cost, cyr), is_known in zip(top, known, strict=True)
+    )
 
-    def first(item: tuple[float, str]) -> float:
-        cost, cyr = item
-        return cost - _KNOWN_BONUS if known is not None and known(cyr) else cost
-
-    def score(item: tuple[float, str]) -> float:
-        return first(item) - _ROUNDTRIP_BONUS * _round_trips(item[1], word, lang)
+    def score(item: tuple[float, str]) -> tuple[float, str]:
+        first, cyr = item
+        return first - _ROUNDTRIP_BONUS * _round_trips(cyr, word, lang), cyr
 
     # The round trip (every scheme romanising every candidate) is the costly part: it
     # only reorders the best few by cost and dictionary, the rest keep that order.
-    ordered = sorted(scored[: _BEAM * 2], key=lambda it: (first(it), it[1]))
-    head = sorted(ordered[:_ROUNDTRIP_TOP], key=lambda it: (score(it), it[1]))
+    head = sorted(ordered[:_ROUNDTRIP_TOP], key=score)
     return [cyr for _, cyr in head + ordered[_ROUNDTRIP_TOP:]]
 
 
