@@ -40,8 +40,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from toponyms.errors import InvalidInputError
 from toponyms.text.normalize import _CLEAN_TABLE
@@ -294,6 +295,7 @@ _MAX_CANDIDATES = 8
 _SEGMENT_COST = 1.0
 _UNKNOWN_COST = 6.0
 _SOFT_SIGN_COST = 2.5
+_APOSTROPHE_COST = _SOFT_SIGN_COST - 1.0
 _CONSONANTS = frozenset("бвгґджзклмнпрстфхцчшщ")
 _SOFTENABLE = frozenset("лнтдсзрц")
 _LABIALS = frozenset("бпвмфр")
@@ -378,48 +380,115 @@ def _reverse_table(lang: str) -> tuple[Mapping[str, tuple[_Option, ...]], int]:
     return MappingProxyType(options), max(len(k) for k in options)
 
 
-def _prev_ok(prev: str, cyr: str) -> bool:
-    """Tell whether a rule's *prev* condition holds after the Cyrillic *cyr*."""
-    if not prev:
-        return True
-    if not cyr:
-        return "^" in prev
-    return cyr[-1] in prev
+class _Piece(NamedTuple):
+    """One Cyrillic reading of a Latin string, ready for the beam search.
+
+    ``cyr``, ``cost`` and ``prev`` are an option of :func:`_reverse_table`;
+    the flags say what may be inserted between a preceding letter and this
+    piece: a soft sign (before a consonant or я ю е ё и) and, in Ukrainian, an
+    apostrophe (before я ю є ї).
+    """
+
+    cyr: str
+    cost: float
+    prev: str
+    soft_sign_before: bool
+    apostrophe_before: bool
 
 
-def _extend(cyr: str, piece: str, lang: str) -> list[tuple[str, float]]:
-    """Append *piece* to *cyr*, plus the soft-sign/apostrophe insertions it allows."""
-    grown = [(cyr + piece, 0.0)]
-    if cyr and piece:
-        last, first = cyr[-1], piece[0]
-        if last in _SOFTENABLE and (first in _CONSONANTS or first in "яюеёи"):
-            grown.append((cyr + "ь" + piece, _SOFT_SIGN_COST))
-        if lang == "uk" and last in _LABIALS and first in _IOTATED:
-            grown.append((cyr + "'" + piece, _SOFT_SIGN_COST - 1.0))
-    return grown
+def _piece(cyr: str, cost: float, prev: str, lang: str) -> _Piece:
+    """Annotate one option with the insertions its first letter allows."""
+    first = cyr[:1]
+    return _Piece(
+        cyr,
+        cost,
+        prev,
+        soft_sign_before=bool(first) and (first in _CONSONANTS or first in "яюеёи"),
+        apostrophe_before=lang == "uk" and bool(first) and first in _IOTATED,
+    )
+
+
+@dataclass(frozen=True)
+class _BeamTable:
+    """:func:`_reverse_table` in the form the beam search reads.
+
+    ``prefixes`` holds every prefix of a Latin key, so the search stops
+    lengthening a Latin string as soon as no key can start with it.
+    """
+
+    pieces: Mapping[str, tuple[_Piece, ...]]
+    prefixes: frozenset[str]
+    max_len: int
+
+
+@cache
+def _beam_table(lang: str) -> _BeamTable:
+    """Annotate the reverse table of *lang* for :func:`_cyrillize_word` (once)."""
+    options, max_len = _reverse_table(lang)
+    return _BeamTable(
+        pieces=MappingProxyType(
+            {latin: tuple(_piece(*o, lang) for o in opts) for latin, opts in options.items()}
+        ),
+        prefixes=frozenset(latin[:k] for latin in options for k in range(1, len(latin) + 1)),
+        max_len=max_len,
+    )
 
 
 def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
-    """Return (cost, Cyrillic) candidates for one lower-case Latin word, best first."""
-    options, max_len = _reverse_table(lang)
-    beams: list[dict[str, float]] = [{} for _ in range(len(word) + 1)]
+    """Return (cost, Cyrillic) candidates for one lower-case Latin word, best first.
+
+    A beam search over positions of *word*: ``beams[pos]`` maps each Cyrillic
+    spelling of ``word[:pos]`` to its lowest cost.  From the ``_BEAM``
+    cheapest (ties in the order they were first reached), every reading of
+    every Latin string starting at *pos* is appended, where its rule's
+    ``prev`` condition allows, and also with a soft sign or apostrophe
+    inserted where :class:`_Piece` allows one.
+    """
+    table = _beam_table(lang)
+    pieces, prefixes = table.pieces, table.prefixes
+    labials = _LABIALS if lang == "uk" else frozenset()
+    n = len(word)
+    beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
     beams[0][""] = 0.0
-    for pos in range(len(word)):
+    for pos in range(n):
         if not beams[pos]:
             continue
-        best = heapq.nsmallest(_BEAM, beams[pos].items(), key=lambda kv: kv[1])
-        for size in range(1, min(max_len, len(word) - pos) + 1):
-            opts: tuple[_Option, ...] = options.get(word[pos : pos + size], ())
-            if not opts and size == 1:
-                opts = ((word[pos], _UNKNOWN_COST, ""),)
-            for cyr, cost in best:
-                for piece, piece_cost, prev in opts:
-                    if _prev_ok(prev, cyr):
-                        for grown, extra in _extend(cyr, piece, lang):
-                            total = cost + piece_cost + extra
-                            slot = beams[pos + size]
-                            if total < slot.get(grown, math.inf):
-                                slot[grown] = total
+        # sorted(...)[:_BEAM] is heapq.nsmallest(_BEAM, ...): stable, so ties keep dict order.
+        best = [
+            # A rule's prev condition is tested on the last letter, or on ^ at the start
+            # (no candidate holds a ^: words are letters, digits, _ and ').
+            (cyr, cost, cyr[-1:] or "^", cyr[-1:] in _SOFTENABLE, cyr[-1:] in labials)
+            for cyr, cost in sorted(beams[pos].items(), key=itemgetter(1))[:_BEAM]
+        ]
+        for size in range(1, min(table.max_len, n - pos) + 1):
+            latin = word[pos : pos + size]
+            opts = pieces.get(latin)
+            if opts is None:
+                if size == 1:
+                    opts = (_piece(latin, _UNKNOWN_COST, "", lang),)
+                elif latin not in prefixes:
+                    break
+                else:
+                    continue
+            slot = beams[pos + size]
+            for cyr, cost, last, soft_after, labial_after in best:
+                for piece, piece_cost, prev, soft_sign_before, apostrophe_before in opts:
+                    if prev and last not in prev:
+                        continue
+                    total = cost + piece_cost
+                    grown = cyr + piece
+                    if total < slot.get(grown, math.inf):
+                        slot[grown] = total
+                    if soft_after and soft_sign_before:
+                        grown = cyr + "ь" + piece
+                        if total + _SOFT_SIGN_COST < slot.get(grown, math.inf):
+                            slot[grown] = total + _SOFT_SIGN_COST
+                    if labial_after and apostrophe_before:
+                        grown = cyr + "'" + piece
+                        if total + _APOSTROPHE_COST < slot.get(grown, math.inf):
+                            slot[grown] = total + _APOSTROPHE_COST
+            if latin not in prefixes:
+                break
     return sorted((c, s) for s, c in beams[-1].items())
 
 
