@@ -616,15 +616,18 @@ class _BackTable:
 
     Outputs are stored already normalised with :func:`_latin_key`, so a
     candidate's romanisation can be compared with the input piece by piece
-    and abandoned at the first piece that differs.  ``letters`` covers every
-    letter of the language's alphabet (a letter the scheme lacks passes
-    through, as in :func:`_romanize_word`); ``rules`` lists, per first
-    letter, the scheme's rule matches longest first, as :func:`_match_at`
-    tries them.
+    and abandoned at the first piece that differs.  ``letters`` covers the
+    scheme's letters and the language's alphabet (a letter the scheme lacks
+    passes through, as in :func:`_romanize_word`); ``rules`` lists, per
+    first letter, the scheme's rule matches longest first, as
+    :func:`_match_at` tries them; ``translation`` is ``letters`` as a
+    :meth:`str.translate` table, for a candidate none of whose letters
+    starts a rule.
     """
 
     letters: Mapping[str, str]
     rules: Mapping[str, tuple[tuple[str, tuple[_KeyedRule, ...]], ...]]
+    translation: Mapping[int, str]
 
 
 @cache
@@ -633,7 +636,10 @@ def _back_tables(lang: str) -> tuple[_BackTable, ...]:
     tables = []
     for sch, sl in _schemes_for(lang):
         table = sch.table(sl)
-        letters = {ch: _latin_key(table.letters.get(ch, ch)) for ch in _ALPHABET[lang] | {"'"}}
+        letters = {
+            ch: _latin_key(table.letters.get(ch, ch))
+            for ch in _ALPHABET[lang] | {"'"} | table.letters.keys()
+        }
         by_first: dict[str, list[tuple[str, tuple[_KeyedRule, ...]]]] = {}
         for match, rules in table.rules.items():
             keyed = tuple((rule, _latin_key(rule.out)) for rule in rules)
@@ -644,6 +650,8 @@ def _back_tables(lang: str) -> tuple[_BackTable, ...]:
                 rules=MappingProxyType(
                     {ch: tuple(sorted(ms, key=lambda m: -len(m[0]))) for ch, ms in by_first.items()}
                 ),
+                # A plain dict: str.translate reads it faster than a mapping proxy.
+                translation={ord(ch): key for ch, key in letters.items()},
             )
         )
     return tuple(tables)
@@ -651,27 +659,48 @@ def _back_tables(lang: str) -> tuple[_BackTable, ...]:
 
 @cache
 def _plain_word_re(lang: str) -> re.Pattern[str]:
-    """Match a lower-case word of *lang*'s alphabet, apostrophes only between letters.
-
-    :func:`romanize` treats such a candidate as one word with no case to
-    keep, which is what :func:`_spells_back` assumes.
-    """
+    """Match a lower-case word of *lang*'s alphabet, apostrophes only between letters."""
     letters = re.escape("".join(sorted(_ALPHABET[lang] - {"'"})))
     return re.compile(f"[{letters}]+(?:'[{letters}]+)*")
 
 
-def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
-    """Tell whether *table* romanises the plain word *cyr* to exactly *word* (as a Latin key).
+_APOSTROPHE_CHARS = frozenset(chr(code) for code in _APOSTROPHE_TABLE)
 
-    Equivalent to ``_latin_key(romanize(cyr, ...)) == word`` for a word that
-    :func:`_plain_word_re` matches: the same longest-rule-first walk as
-    :func:`_match_at`, comparing each output with the input as it goes.
+
+def _is_lower_word(text: str) -> bool:
+    """Tell whether :func:`romanize` sees *text* as one word with no case to keep.
+
+    That is what :func:`_spells_back` assumes: no character the apostrophe
+    clean-up would change, one match of the word pattern (so ``^`` and ``$``
+    in rules mean its ends), and every cased letter already lower case (so
+    no output is capitalised and ``lower()`` changes nothing).
     """
-    i, j, n = 0, 0, len(cyr)
+    return (
+        text.islower()
+        and text.lower() == text
+        and _APOSTROPHE_CHARS.isdisjoint(text)
+        and _WORD_RE.fullmatch(text) is not None
+    )
+
+
+def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
+    """Tell whether *table* romanises the word *cyr* to exactly *word* (as a Latin key).
+
+    Equivalent to ``_latin_key(romanize(cyr, ...)) == word`` when
+    :func:`_is_lower_word` holds for *cyr*: the same longest-rule-first walk
+    as :func:`_match_at`, comparing each output with the input as it goes.
+    Normalising piece by piece is the same as normalising the whole, since
+    both steps of :func:`_latin_key` work letter by letter here (``lower()``
+    looks at its neighbours only for a capital sigma, which no scheme
+    writes and a lower-case word does not hold).
+    """
     letters, rules = table.letters, table.rules
+    i, j, n = 0, 0, len(cyr)
     while i < n:
         ch = cyr[i]
-        key, step = letters[ch], 1
+        key, step = letters.get(ch), 1
+        if key is None:  # a letter no scheme knows passes through
+            key = _latin_key(ch)
         for match, keyed in rules.get(ch, ()):
             if cyr.startswith(match, i):
                 size = len(match)
@@ -688,9 +717,20 @@ def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
 
 def _round_trips(cyr: str, word: str, lang: str) -> int:
     """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
+    tables = _back_tables(lang)
     if _plain_word_re(lang).fullmatch(cyr):
-        return sum(_spells_back(cyr, word, table) for table in _back_tables(lang))
-    # Anything else (a letter of no alphabet, a stray apostrophe) takes the long way.
+        # Only letters of the alphabet: where no rule starts at any of them, a
+        # scheme romanises letter by letter, which str.translate does at once.
+        count = 0
+        for table in tables:
+            if table.rules.keys().isdisjoint(cyr):
+                count += cyr.translate(table.translation) == word
+            else:
+                count += _spells_back(cyr, word, table)
+        return count
+    if _is_lower_word(cyr):
+        return sum(_spells_back(cyr, word, table) for table in tables)
+    # Anything else (a stray apostrophe, digits, capitals) takes the long way.
     return sum(
         _latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in _schemes_for(lang)
     )
