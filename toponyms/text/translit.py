@@ -419,6 +419,7 @@ class _BeamTable:
     pieces: Mapping[str, tuple[_Piece, ...]]
     prefixes: frozenset[str]
     max_len: int
+    after: Mapping[str, tuple[str, bool, bool]]
 
 
 @cache
@@ -431,6 +432,23 @@ def _beam_table(lang: str) -> _BeamTable:
         ),
         prefixes=frozenset(latin[:k] for latin in options for k in range(1, len(latin) + 1)),
         max_len=max_len,
+        after=MappingProxyType(
+            {last: _after(last, lang) for last in _ALPHABET[lang] | {""} | _CONSONANTS}
+        ),
+    )
+
+
+def _after(last: str, lang: str) -> tuple[str, bool, bool]:
+    """Describe what may follow a spelling ending in *last* ("" for nothing yet).
+
+    Returns the letter a rule's ``prev`` condition is tested on (``^`` at the
+    start: no candidate holds a ^, words being letters, digits, _ and '),
+    and whether a soft sign or (Ukrainian) apostrophe may be inserted next.
+    """
+    return (
+        last or "^",
+        last in _SOFTENABLE,
+        lang == "uk" and last in _LABIALS,
     )
 
 
@@ -445,50 +463,47 @@ def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
     inserted where :class:`_Piece` allows one.
     """
     table = _beam_table(lang)
-    pieces, prefixes = table.pieces, table.prefixes
-    labials = _LABIALS if lang == "uk" else frozenset()
+    pieces, prefixes, after = table.pieces, table.prefixes, table.after
+    inf, soft_sign_cost, apostrophe_cost = math.inf, _SOFT_SIGN_COST, _APOSTROPHE_COST
     n = len(word)
     beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
     beams[0][""] = 0.0
     for pos in range(n):
         if not beams[pos]:
             continue
-        # sorted(...)[:_BEAM] is heapq.nsmallest(_BEAM, ...): stable, so ties keep dict order.
-        best = [
-            # A rule's prev condition is tested on the last letter, or on ^ at the start
-            # (no candidate holds a ^: words are letters, digits, _ and ').
-            (cyr, cost, cyr[-1:] or "^", cyr[-1:] in _SOFTENABLE, cyr[-1:] in labials)
-            for cyr, cost in sorted(beams[pos].items(), key=itemgetter(1))[:_BEAM]
-        ]
+        # The readings of every Latin string that starts here, with the beam they feed.
+        moves: list[tuple[dict[str, float], tuple[_Piece, ...]]] = []
         for size in range(1, min(table.max_len, n - pos) + 1):
             latin = word[pos : pos + size]
             opts = pieces.get(latin)
-            if opts is None:
-                if size == 1:
-                    opts = (_piece(latin, _UNKNOWN_COST, "", lang),)
-                elif latin not in prefixes:
-                    break
-                else:
-                    continue
-            slot = beams[pos + size]
-            for cyr, cost, last, soft_after, labial_after in best:
+            if opts is None and size == 1:
+                opts = (_piece(latin, _UNKNOWN_COST, "", lang),)
+            if opts is not None:
+                moves.append((beams[pos + size], opts))
+            if latin not in prefixes:
+                break
+        # sorted(...)[:_BEAM] is heapq.nsmallest(_BEAM, ...): stable, so ties keep dict
+        # order.  Each target beam is fed by one move, so taking the moves inside the
+        # loop over entries adds to each beam in the same order as the other way round.
+        for cyr, cost in sorted(beams[pos].items(), key=itemgetter(1))[:_BEAM]:
+            last, soft_after, labial_after = after.get(cyr[-1:]) or (cyr[-1:], False, False)
+            for slot, opts in moves:
+                get = slot.get
                 for piece, piece_cost, prev, soft_sign_before, apostrophe_before in opts:
                     if prev and last not in prev:
                         continue
                     total = cost + piece_cost
                     grown = cyr + piece
-                    if total < slot.get(grown, math.inf):
+                    if total < get(grown, inf):
                         slot[grown] = total
                     if soft_after and soft_sign_before:
                         grown = cyr + "ь" + piece
-                        if total + _SOFT_SIGN_COST < slot.get(grown, math.inf):
-                            slot[grown] = total + _SOFT_SIGN_COST
+                        if total + soft_sign_cost < get(grown, inf):
+                            slot[grown] = total + soft_sign_cost
                     if labial_after and apostrophe_before:
                         grown = cyr + "'" + piece
-                        if total + _APOSTROPHE_COST < slot.get(grown, math.inf):
-                            slot[grown] = total + _APOSTROPHE_COST
-            if latin not in prefixes:
-                break
+                        if total + apostrophe_cost < get(grown, inf):
+                            slot[grown] = total + apostrophe_cost
     return sorted((c, s) for s, c in beams[-1].items())
 
 
