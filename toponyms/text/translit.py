@@ -621,9 +621,6 @@ def _known_mask(cands: list[str], lang: str) -> list[bool]:
 
 _ROUNDTRIP_TOP = 3
 
-#: One context rule of a :class:`_BackTable`: the rule and its output as a Latin key.
-_KeyedRule = tuple[Rule, str]
-
 
 @dataclass(frozen=True)
 class _BackTable:
@@ -631,18 +628,48 @@ class _BackTable:
 
     Outputs are stored already normalised with :func:`_latin_key`, so a
     candidate's romanisation can be compared with the input piece by piece
-    and abandoned at the first piece that differs.  ``letters`` covers the
-    scheme's letters and the language's alphabet (a letter the scheme lacks
-    passes through, as in :func:`_romanize_word`); ``rules`` lists, per
-    first letter, the scheme's rule matches longest first, as
-    :func:`_match_at` tries them; ``translation`` is ``letters`` as a
-    :meth:`str.translate` table, for a candidate none of whose letters
-    starts a rule.
+    and abandoned at the first piece that differs.  ``translation`` maps the
+    scheme's letters and the language's alphabet for :meth:`str.translate`
+    (a letter the scheme lacks passes through, as in :func:`_romanize_word`).
+    ``rules`` finds the next place where a rule applies, context included:
+    one alternative per rule, longest match first and then in file order, as
+    :func:`_match_at` tries them, each alternative a group whose number
+    indexes its output in ``outputs``.
     """
 
-    letters: Mapping[str, str]
-    rules: Mapping[str, tuple[tuple[str, tuple[_KeyedRule, ...]], ...]]
     translation: Mapping[int, str]
+    rules: re.Pattern[str]
+    outputs: tuple[str, ...]
+    rule_letters: frozenset[str]
+
+
+def _context_re(letters: str, edge: str, edge_re: str, look: str) -> str:
+    """Turn a rule's prev/next condition into a regex look-behind/look-ahead.
+
+    *edge* is the condition's word-boundary mark (``^`` or ``$``) and
+    *edge_re* the regex for that boundary; *look* is ``"<="`` or ``"="``.
+    """
+    if not letters:
+        return ""
+    alternatives = []
+    if edge in letters:
+        alternatives.append(edge_re)
+    if others := letters.replace(edge, ""):
+        alternatives.append(f"(?{look}[{re.escape(others)}])")
+    return f"(?:{'|'.join(alternatives)})"
+
+
+def _rules_re(rules: Iterable[Rule]) -> re.Pattern[str]:
+    """Compile *rules* into one pattern of context-checked alternatives (see _BackTable)."""
+    ordered = sorted(rules, key=lambda rule: -len(rule.match))  # stable: file order kept
+    alternatives = [
+        _context_re(rule.prev, "^", "^", "<=")
+        + f"({re.escape(rule.match)})"
+        + _context_re(rule.next, "$", r"\Z", "=")
+        for rule in ordered
+    ]
+    # [^\s\S] matches nothing: a scheme without rules.
+    return re.compile("|".join(alternatives) or r"[^\s\S]")
 
 
 @cache
@@ -651,49 +678,41 @@ def _back_tables(lang: str) -> tuple[_BackTable, ...]:
     tables = []
     for sch, sl in _schemes_for(lang):
         table = sch.table(sl)
-        letters = {
-            ch: _latin_key(table.letters.get(ch, ch))
-            for ch in _ALPHABET[lang] | {"'"} | table.letters.keys()
-        }
-        by_first: dict[str, list[tuple[str, tuple[_KeyedRule, ...]]]] = {}
-        for match, rules in table.rules.items():
-            keyed = tuple((rule, _latin_key(rule.out)) for rule in rules)
-            by_first.setdefault(match[0], []).append((match, keyed))
+        rules = [rule for same_match in table.rules.values() for rule in same_match]
+        ordered = sorted(rules, key=lambda rule: -len(rule.match))
         tables.append(
             _BackTable(
-                letters=MappingProxyType(letters),
-                rules=MappingProxyType(
-                    {ch: tuple(sorted(ms, key=lambda m: -len(m[0]))) for ch, ms in by_first.items()}
-                ),
                 # A plain dict: str.translate reads it faster than a mapping proxy.
-                translation={ord(ch): key for ch, key in letters.items()},
+                translation={
+                    ord(ch): _latin_key(table.letters.get(ch, ch))
+                    for ch in _ALPHABET[lang] | {"'"} | table.letters.keys()
+                },
+                rules=_rules_re(rules),
+                outputs=("", *(_latin_key(rule.out) for rule in ordered)),
+                rule_letters=frozenset(rule.match[0] for rule in rules),
             )
         )
     return tuple(tables)
 
 
-@cache
-def _plain_word_re(lang: str) -> re.Pattern[str]:
-    """Match a lower-case word of *lang*'s alphabet, apostrophes only between letters."""
-    letters = re.escape("".join(sorted(_ALPHABET[lang] - {"'"})))
-    return re.compile(f"[{letters}]+(?:'[{letters}]+)*")
-
-
-_APOSTROPHE_CHARS = frozenset(chr(code) for code in _APOSTROPHE_TABLE)
+#: Characters :func:`romanize` or :func:`_latin_key` would change before comparing.
+_CLEANED_CHARS = frozenset(chr(code) for code in (*_APOSTROPHE_TABLE, *_CLEAN_TABLE))
 
 
 def _is_lower_word(text: str) -> bool:
     """Tell whether :func:`romanize` sees *text* as one word with no case to keep.
 
-    That is what :func:`_spells_back` assumes: no character the apostrophe
-    clean-up would change, one match of the word pattern (so ``^`` and ``$``
-    in rules mean its ends), and every cased letter already lower case (so
-    no output is capitalised and ``lower()`` changes nothing).
+    That is what :func:`_spells_back` assumes: one match of the word pattern
+    (so ``^`` and ``$`` in rules mean its ends), every cased letter already
+    lower case (so no output is capitalised and ``lower()`` changes
+    nothing), and no character that the apostrophe clean-up or
+    :func:`_latin_key` would change (so a letter no scheme knows passes
+    through unchanged).  Every candidate of a plain Latin word is one.
     """
     return (
         text.islower()
         and text.lower() == text
-        and _APOSTROPHE_CHARS.isdisjoint(text)
+        and _CLEANED_CHARS.isdisjoint(text)
         and _WORD_RE.fullmatch(text) is not None
     )
 
@@ -702,49 +721,36 @@ def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
     """Tell whether *table* romanises the word *cyr* to exactly *word* (as a Latin key).
 
     Equivalent to ``_latin_key(romanize(cyr, ...)) == word`` when
-    :func:`_is_lower_word` holds for *cyr*: the same longest-rule-first walk
-    as :func:`_match_at`, comparing each output with the input as it goes.
+    :func:`_is_lower_word` holds for *cyr*.  :func:`_match_at` takes, at each
+    position, the longest rule that applies there, else the letter; so up
+    to the next place where a rule applies the romanisation is letter by
+    letter, which :meth:`str.translate` does, and there the rule's output
+    follows.  Each piece is compared with the input as it comes.
     Normalising piece by piece is the same as normalising the whole, since
     both steps of :func:`_latin_key` work letter by letter here (``lower()``
     looks at its neighbours only for a capital sigma, which no scheme
     writes and a lower-case word does not hold).
     """
-    letters, rules = table.letters, table.rules
-    i, j, n = 0, 0, len(cyr)
-    while i < n:
-        ch = cyr[i]
-        key, step = letters.get(ch), 1
-        if key is None:  # a letter no scheme knows passes through
-            key = _latin_key(ch)
-        for match, keyed in rules.get(ch, ()):
-            if cyr.startswith(match, i):
-                size = len(match)
-                hit = next((out for rule, out in keyed if rule.applies(cyr, i, i + size)), None)
-                if hit is not None:
-                    key, step = hit, size
-                    break
-        if not word.startswith(key, j):
-            return False
-        i += step
-        j += len(key)
-    return j == len(word)
+    translation, outputs = table.translation, table.outputs
+    if table.rule_letters.isdisjoint(cyr):
+        return cyr.translate(translation) == word
+    start = done = 0  # next letter of cyr, and how much of word it has matched
+    while found := table.rules.search(cyr, start):
+        for piece in (
+            cyr[start : found.start()].translate(translation),
+            outputs[found.lastindex or 0],
+        ):
+            if not word.startswith(piece, done):
+                return False
+            done += len(piece)
+        start = found.end()
+    return word[done:] == cyr[start:].translate(translation)
 
 
 def _round_trips(cyr: str, word: str, lang: str) -> int:
     """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
-    tables = _back_tables(lang)
-    if _plain_word_re(lang).fullmatch(cyr):
-        # Only letters of the alphabet: where no rule starts at any of them, a
-        # scheme romanises letter by letter, which str.translate does at once.
-        count = 0
-        for table in tables:
-            if table.rules.keys().isdisjoint(cyr):
-                count += cyr.translate(table.translation) == word
-            else:
-                count += _spells_back(cyr, word, table)
-        return count
     if _is_lower_word(cyr):
-        return sum(_spells_back(cyr, word, table) for table in tables)
+        return sum(_spells_back(cyr, word, table) for table in _back_tables(lang))
     # Anything else (a stray apostrophe, digits, capitals) takes the long way.
     return sum(
         _latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in _schemes_for(lang)
