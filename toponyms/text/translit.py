@@ -782,13 +782,17 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     return [cyr for _, cyr in head + ordered[_ROUNDTRIP_TOP:]]
 
 
-def _recase(template: str, cyr: str) -> str:
-    """Give *cyr* the capitalisation pattern of the Latin *template*."""
+def _recase(template: str, cyrs: list[str]) -> list[str]:
+    """Give each of *cyrs* the capitalisation pattern of the Latin *template*."""
     if len(template) > 1 and template.isupper():
-        return cyr.upper()
+        return [cyr.upper() for cyr in cyrs]
     if template[:1].isupper():
-        return cyr[:1].upper() + cyr[1:]
-    return cyr
+        return [cyr[:1].upper() + cyr[1:] for cyr in cyrs]
+    return list(cyrs)
+
+
+_PARTS_RE = re.compile(r"([^\w']+)")
+_WORD_PART_RE = re.compile(r"[\w']+")
 
 
 def cyrillize(text: str, lang: str, *, rank: bool = True) -> list[str]:
@@ -805,17 +809,16 @@ def cyrillize(text: str, lang: str, *, rank: bool = True) -> list[str]:
     text = " ".join(text.translate(_CLEAN_TABLE).split())
     if not text:
         raise InvalidInputError("text is empty")
-    parts = re.split(r"([^\w']+)", text)
     per_part: list[list[str]] = []
-    for part in parts:
-        if part and re.fullmatch(r"[\w']+", part) and not part.isdigit():
+    for part in _PARTS_RE.split(text):
+        if part and _WORD_PART_RE.fullmatch(part) and not part.isdigit():
             low = part.lower()
             ranked = (
                 _ranked_word(low, lang)
                 if rank
                 else [c for _, c in sorted(_cyrillize_word(low, lang))[:_MAX_CANDIDATES]]
             )
-            per_part.append([_recase(part, c) for c in ranked] or [part])
+            per_part.append(_recase(part, ranked) or [part])
         else:
             per_part.append([part])
     return _combine(per_part)
@@ -829,6 +832,15 @@ def _ranked_word(word: str, lang: str) -> list[str]:
 
 def _combine(per_part: list[list[str]]) -> list[str]:
     """Join per-word candidate lists, best combinations (lowest rank sum) first."""
+    varying = [k for k, options in enumerate(per_part) if len(options) > 1]
+    if len(varying) <= 1:
+        # At most one list to walk down: its own order is the order of rank sums.
+        if not varying:
+            return ["".join(options[0] for options in per_part)]
+        k = varying[0]
+        before = "".join(options[0] for options in per_part[:k])
+        after = "".join(options[0] for options in per_part[k + 1 :])
+        return [before + option + after for option in per_part[k][:_MAX_CANDIDATES]]
     heap: list[tuple[int, tuple[int, ...]]] = [(0, tuple(0 for _ in per_part))]
     seen = {heap[0][1]}
     result: list[str] = []
