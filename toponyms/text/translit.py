@@ -426,15 +426,12 @@ class _BeamTable:
 def _beam_table(lang: str) -> _BeamTable:
     """Annotate the reverse table of *lang* for :func:`_cyrillize_word` (once)."""
     options, max_len = _reverse_table(lang)
+    # Plain dicts: read in the innermost loop, where a mapping proxy costs a call more.
     return _BeamTable(
-        pieces=MappingProxyType(
-            {latin: tuple(_piece(*o, lang) for o in opts) for latin, opts in options.items()}
-        ),
+        pieces={latin: tuple(_piece(*o, lang) for o in opts) for latin, opts in options.items()},
         prefixes=frozenset(latin[:k] for latin in options for k in range(1, len(latin) + 1)),
         max_len=max_len,
-        after=MappingProxyType(
-            {last: _after(last, lang) for last in _ALPHABET[lang] | {""} | _CONSONANTS}
-        ),
+        after={last: _after(last, lang) for last in _ALPHABET[lang] | {""} | _CONSONANTS},
     )
 
 
@@ -504,7 +501,7 @@ def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
                         grown = cyr + "'" + piece
                         if total + apostrophe_cost < get(grown, inf):
                             slot[grown] = total + apostrophe_cost
-    return sorted((c, s) for s, c in beams[-1].items())
+    return sorted(zip(beams[-1].values(), beams[-1].keys(), strict=True))
 
 
 @cache
@@ -589,32 +586,44 @@ def _known_mask(cands: list[str], lang: str) -> list[bool]:
     follow, substitutes = lexicon.follow, lexicon.substitutes
     result = [False] * len(cands)
     prev = ""
-    # path[k]: the DAWG nodes reached by prev[:k]; it stops early where no word goes on.
+    # path[k]: the DAWG nodes reached by prev[:k]; it stops early where no word goes on,
+    # and then dead is that prefix, which sorted neighbours often share.
     path: list[tuple[int, ...]] = [(lexicon.root,)]
-    for idx, word in sorted(enumerate(c.lower() for c in cands), key=lambda iw: iw[1]):
-        common = 0
-        limit = min(len(word), len(path) - 1)
-        while common < limit and word[common] == prev[common]:
-            common += 1
+    dead = None
+    for word, idx in sorted(zip(map(str.lower, cands), range(len(cands)), strict=True)):
+        if dead is not None and word.startswith(dead):
+            continue
+        common = min(len(word), len(path) - 1)
+        if not word.startswith(prev[:common]):
+            common = 0
+            while word[common] == prev[common]:
+                common += 1
         del path[common + 1 :]
         nodes = path[-1]
         for ch in word[common:]:
-            if not nodes:
-                break
             step = ch.encode()
-            reached = []
-            for node in nodes:
-                nxt = follow(step, node)
-                if nxt is not None:
-                    reached.append(nxt)
-                # As dawg_python's similar_keys: a substitute leads on only to a true node.
-                for alt, _ in substitutes.get(step, ()):
-                    nxt = follow(alt, node)
-                    if nxt:
+            alternatives = substitutes.get(step)
+            if alternatives is None and len(nodes) == 1:
+                node = follow(step, nodes[0])
+                nodes = () if node is None else (node,)
+            else:
+                reached = []
+                for node in nodes:
+                    nxt = follow(step, node)
+                    if nxt is not None:
                         reached.append(nxt)
-            nodes = tuple(reached)
+                    # As dawg_python's similar_keys: a substitute leads on only to a true node.
+                    for alt, _ in alternatives or ():
+                        nxt = follow(alt, node)
+                        if nxt:
+                            reached.append(nxt)
+                nodes = tuple(reached)
             path.append(nodes)
-        result[idx] = len(path) == len(word) + 1 and any(map(lexicon.ends_word, nodes))
+            if not nodes:
+                dead = word[: len(path) - 1]
+                break
+        else:
+            result[idx] = any(map(lexicon.ends_word, nodes))
         prev = word
     return result
 
@@ -660,16 +669,23 @@ def _context_re(letters: str, edge: str, edge_re: str, look: str) -> str:
 
 
 def _rules_re(rules: Iterable[Rule]) -> re.Pattern[str]:
-    """Compile *rules* into one pattern of context-checked alternatives (see _BackTable)."""
+    """Compile *rules* into one pattern of context-checked alternatives (see _BackTable).
+
+    Every alternative starts with its rule's first letter, so the pattern
+    first looks ahead for one of those letters: the regex engine then skips
+    along the string to them instead of trying each alternative everywhere.
+    """
     ordered = sorted(rules, key=lambda rule: -len(rule.match))  # stable: file order kept
+    if not ordered:
+        return re.compile(r"[^\s\S]")  # matches nothing: a scheme without rules
     alternatives = [
         _context_re(rule.prev, "^", "^", "<=")
         + f"({re.escape(rule.match)})"
         + _context_re(rule.next, "$", r"\Z", "=")
         for rule in ordered
     ]
-    # [^\s\S] matches nothing: a scheme without rules.
-    return re.compile("|".join(alternatives) or r"[^\s\S]")
+    first_letters = re.escape("".join(sorted({rule.match[0] for rule in ordered})))
+    return re.compile(f"(?=[{first_letters}])(?:{'|'.join(alternatives)})")
 
 
 @cache
@@ -732,8 +748,6 @@ def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
     writes and a lower-case word does not hold).
     """
     translation, outputs = table.translation, table.outputs
-    if table.rule_letters.isdisjoint(cyr):
-        return cyr.translate(translation) == word
     start = done = 0  # next letter of cyr, and how much of word it has matched
     while found := table.rules.search(cyr, start):
         for piece in (
@@ -750,7 +764,15 @@ def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
 def _round_trips(cyr: str, word: str, lang: str) -> int:
     """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
     if _is_lower_word(cyr):
-        return sum(_spells_back(cyr, word, table) for table in _back_tables(lang))
+        letters = set(cyr)
+        count = 0
+        for table in _back_tables(lang):
+            if table.rule_letters.isdisjoint(letters):
+                # No rule can apply: the romanisation is letter by letter.
+                count += cyr.translate(table.translation) == word
+            else:
+                count += _spells_back(cyr, word, table)
+        return count
     # Anything else (a stray apostrophe, digits, capitals) takes the long way.
     return sum(
         _latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in _schemes_for(lang)
