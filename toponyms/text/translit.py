@@ -578,6 +578,12 @@ def _known_mask(cands: list[str], lang: str) -> list[bool]:
     one starts from the DAWG nodes its common prefix with the previous one
     reached.  Nodes are kept as a tuple per prefix: a substituted letter can
     lead to more than one.
+
+    *cands* must be lower case, as ``word_is_known`` makes its argument
+    first.  Every candidate of a lower-case word is: the scheme letters are
+    lower case, and ``str.lower`` leaves the lower-cased input letters as
+    they are (it is idempotent letter by letter, and the one letter whose
+    lower case depends on its neighbours, capital sigma, is not among them).
     """
     lexicon = _lexicon(lang)
     if lexicon is None:  # pragma: no cover - fall back on one look-up each
@@ -590,7 +596,8 @@ def _known_mask(cands: list[str], lang: str) -> list[bool]:
     # and then dead is that prefix, which sorted neighbours often share.
     path: list[tuple[int, ...]] = [(lexicon.root,)]
     dead = None
-    for word, idx in sorted(zip(map(str.lower, cands), range(len(cands)), strict=True)):
+    for idx in sorted(range(len(cands)), key=cands.__getitem__):
+        word = cands[idx]
         if dead is not None and word.startswith(dead):
             continue
         common = min(len(word), len(path) - 1)
@@ -715,6 +722,16 @@ def _back_tables(lang: str) -> tuple[_BackTable, ...]:
 _CLEANED_CHARS = frozenset(chr(code) for code in (*_APOSTROPHE_TABLE, *_CLEAN_TABLE))
 
 
+@cache
+def _plain_word_re(lang: str) -> re.Pattern[str]:
+    """Match a word of *lang*'s lower-case letters, apostrophes only between letters.
+
+    Such a word passes :func:`_is_lower_word`, which this tests faster.
+    """
+    letters = re.escape("".join(sorted(_ALPHABET[lang] - {"'"})))
+    return re.compile(f"[{letters}]+(?:'[{letters}]+)*")
+
+
 def _is_lower_word(text: str) -> bool:
     """Tell whether :func:`romanize` sees *text* as one word with no case to keep.
 
@@ -763,7 +780,8 @@ def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
 
 def _round_trips(cyr: str, word: str, lang: str) -> int:
     """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
-    if _is_lower_word(cyr):
+    # The plain pattern is the usual case and a quicker test that implies the other.
+    if _plain_word_re(lang).fullmatch(cyr) or _is_lower_word(cyr):
         letters = set(cyr)
         count = 0
         for table in _back_tables(lang):
@@ -787,12 +805,15 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     """
     top = scored[: _BEAM * 2]
     known = _known_mask([cyr for _, cyr in top], lang)
-    # Candidates are distinct, so sorting (cost less dictionary bonus, Cyrillic) pairs
-    # orders them by that cost with ties broken by spelling.
-    ordered = sorted(
-        (cost - _KNOWN_BONUS if is_known else cost, cyr)
-        for (cost, cyr), is_known in zip(top, known, strict=True)
-    )
+    if any(known):
+        # Candidates are distinct, so sorting (cost less dictionary bonus, Cyrillic)
+        # pairs orders them by that cost with ties broken by spelling.
+        ordered = sorted(
+            (cost - _KNOWN_BONUS if is_known else cost, cyr)
+            for (cost, cyr), is_known in zip(top, known, strict=True)
+        )
+    else:
+        ordered = top  # no bonus: already in (cost, spelling) order, as scored is
 
     def score(item: tuple[float, str]) -> tuple[float, str]:
         first, cyr = item
