@@ -37,12 +37,11 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
-from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from toponyms.errors import InvalidInputError
 from toponyms.text.normalize import _CLEAN_TABLE
@@ -380,72 +379,68 @@ def _reverse_table(lang: str) -> tuple[Mapping[str, tuple[_Option, ...]], int]:
     return MappingProxyType(options), max(len(k) for k in options)
 
 
-class _Piece(NamedTuple):
-    """One Cyrillic reading of a Latin string, ready for the beam search.
+#: One way to continue a spelling: (Cyrillic to append, its reading's cost, extra
+#: cost of an inserted soft sign or apostrophe, else 0.0).
+_Successor = tuple[str, float, float]
 
-    ``cyr``, ``cost`` and ``prev`` are an option of :func:`_reverse_table`;
-    the flags say what may be inserted between a preceding letter and this
-    piece: a soft sign (before a consonant or я ю е ё и) and, in Ukrainian, an
-    apostrophe (before я ю є ї).
+
+def _successors(options: Iterable[_Option], last: str, lang: str) -> tuple[_Successor, ...]:
+    """List what may follow a spelling ending in the letter *last* ("" at the start).
+
+    Each option whose rule's ``prev`` condition holds after *last* (``^``
+    stands for the start), in order, each followed where allowed by the
+    same with a soft sign (after л н т д с з р ц, before a consonant or
+    я ю е ё и) or, in Ukrainian, an apostrophe (after б п в м ф р, before
+    я ю є ї) inserted.  The extra cost is kept apart so that a total is
+    summed in the same order as always: (cost + option cost) + extra.
     """
-
-    cyr: str
-    cost: float
-    prev: str
-    soft_sign_before: bool
-    apostrophe_before: bool
-
-
-def _piece(cyr: str, cost: float, prev: str, lang: str) -> _Piece:
-    """Annotate one option with the insertions its first letter allows."""
-    first = cyr[:1]
-    return _Piece(
-        cyr,
-        cost,
-        prev,
-        soft_sign_before=bool(first) and (first in _CONSONANTS or first in "яюеёи"),
-        apostrophe_before=lang == "uk" and bool(first) and first in _IOTATED,
-    )
+    prev_letter = last or "^"
+    soft_sign_after = last in _SOFTENABLE
+    apostrophe_after = lang == "uk" and last in _LABIALS
+    found: list[_Successor] = []
+    for cyr, cost, prev in options:
+        if prev and prev_letter not in prev:
+            continue
+        found.append((cyr, cost, 0.0))
+        first = cyr[:1]
+        if soft_sign_after and first and (first in _CONSONANTS or first in "яюеёи"):
+            found.append(("ь" + cyr, cost, _SOFT_SIGN_COST))
+        if apostrophe_after and first and first in _IOTATED:
+            found.append(("'" + cyr, cost, _APOSTROPHE_COST))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
 class _BeamTable:
     """:func:`_reverse_table` in the form the beam search reads.
 
-    ``prefixes`` holds every prefix of a Latin key, so the search stops
-    lengthening a Latin string as soon as no key can start with it.
+    ``steps`` gives, for each Latin string and each letter a spelling may
+    end with, its :func:`_successors`; ``options`` are the readings for the
+    rare letter not foreseen there (one passed through from the input).
+    ``prefixes`` holds every prefix of a Latin string, so the search stops
+    lengthening one as soon as no reading can start with it.
     """
 
-    pieces: Mapping[str, tuple[_Piece, ...]]
+    options: Mapping[str, tuple[_Option, ...]]
+    steps: Mapping[str, Mapping[str, tuple[_Successor, ...]]]
     prefixes: frozenset[str]
     max_len: int
-    after: Mapping[str, tuple[str, bool, bool]]
 
 
 @cache
 def _beam_table(lang: str) -> _BeamTable:
-    """Annotate the reverse table of *lang* for :func:`_cyrillize_word` (once)."""
+    """Work out the successors of every reading of *lang* after every letter (once)."""
     options, max_len = _reverse_table(lang)
+    lasts = _ALPHABET[lang] | {""}
     # Plain dicts: read in the innermost loop, where a mapping proxy costs a call more.
     return _BeamTable(
-        pieces={latin: tuple(_piece(*o, lang) for o in opts) for latin, opts in options.items()},
+        options=options,
+        steps={
+            latin: {last: _successors(opts, last, lang) for last in lasts}
+            for latin, opts in options.items()
+        },
         prefixes=frozenset(latin[:k] for latin in options for k in range(1, len(latin) + 1)),
         max_len=max_len,
-        after={last: _after(last, lang) for last in _ALPHABET[lang] | {""} | _CONSONANTS},
-    )
-
-
-def _after(last: str, lang: str) -> tuple[str, bool, bool]:
-    """Describe what may follow a spelling ending in *last* ("" for nothing yet).
-
-    Returns the letter a rule's ``prev`` condition is tested on (``^`` at the
-    start: no candidate holds a ^, words being letters, digits, _ and '),
-    and whether a soft sign or (Ukrainian) apostrophe may be inserted next.
-    """
-    return (
-        last or "^",
-        last in _SOFTENABLE,
-        lang == "uk" and last in _LABIALS,
     )
 
 
@@ -455,52 +450,48 @@ def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
     A beam search over positions of *word*: ``beams[pos]`` maps each Cyrillic
     spelling of ``word[:pos]`` to its lowest cost.  From the ``_BEAM``
     cheapest (ties in the order they were first reached), every reading of
-    every Latin string starting at *pos* is appended, where its rule's
-    ``prev`` condition allows, and also with a soft sign or apostrophe
-    inserted where :class:`_Piece` allows one.
+    every Latin string starting at *pos* is appended, as
+    :func:`_successors` allows after the spelling's last letter.  A letter
+    no scheme reads is kept as it is, at ``_UNKNOWN_COST``.
     """
     table = _beam_table(lang)
-    pieces, prefixes, after = table.pieces, table.prefixes, table.after
-    inf, soft_sign_cost, apostrophe_cost = math.inf, _SOFT_SIGN_COST, _APOSTROPHE_COST
+    steps, prefixes = table.steps, table.prefixes
+    inf = math.inf
     n = len(word)
     beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
     beams[0][""] = 0.0
     for pos in range(n):
-        if not beams[pos]:
+        beam = beams[pos]
+        if not beam:
             continue
         # The readings of every Latin string that starts here, with the beam they feed.
-        moves: list[tuple[dict[str, float], tuple[_Piece, ...]]] = []
+        moves: list[tuple[dict[str, float], Mapping[str, tuple[_Successor, ...]], str]] = []
         for size in range(1, min(table.max_len, n - pos) + 1):
             latin = word[pos : pos + size]
-            opts = pieces.get(latin)
-            if opts is None and size == 1:
-                opts = (_piece(latin, _UNKNOWN_COST, "", lang),)
-            if opts is not None:
-                moves.append((beams[pos + size], opts))
+            by_last = steps.get(latin)
+            if by_last is None and size == 1:
+                by_last = {}  # a letter no scheme reads: worked out below
+            if by_last is not None:
+                moves.append((beams[pos + size], by_last, latin))
             if latin not in prefixes:
                 break
         # sorted(...)[:_BEAM] is heapq.nsmallest(_BEAM, ...): stable, so ties keep dict
         # order.  Each target beam is fed by one move, so taking the moves inside the
         # loop over entries adds to each beam in the same order as the other way round.
-        for cyr, cost in sorted(beams[pos].items(), key=itemgetter(1))[:_BEAM]:
-            last, soft_after, labial_after = after.get(cyr[-1:]) or (cyr[-1:], False, False)
-            for slot, opts in moves:
+        for cyr in sorted(beam, key=beam.__getitem__)[:_BEAM]:
+            cost = beam[cyr]
+            last = cyr[-1:]
+            for slot, by_last, latin in moves:
+                successors = by_last.get(last)
+                if successors is None:
+                    options = table.options.get(latin) or ((latin, _UNKNOWN_COST, ""),)
+                    successors = _successors(options, last, lang)
                 get = slot.get
-                for piece, piece_cost, prev, soft_sign_before, apostrophe_before in opts:
-                    if prev and last not in prev:
-                        continue
-                    total = cost + piece_cost
+                for piece, piece_cost, extra in successors:
+                    total = cost + piece_cost + extra
                     grown = cyr + piece
                     if total < get(grown, inf):
                         slot[grown] = total
-                    if soft_after and soft_sign_before:
-                        grown = cyr + "ь" + piece
-                        if total + soft_sign_cost < get(grown, inf):
-                            slot[grown] = total + soft_sign_cost
-                    if labial_after and apostrophe_before:
-                        grown = cyr + "'" + piece
-                        if total + apostrophe_cost < get(grown, inf):
-                            slot[grown] = total + apostrophe_cost
     return sorted(zip(beams[-1].values(), beams[-1].keys(), strict=True))
 
 
@@ -527,6 +518,10 @@ def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
     return checker
 
 
+#: How many first letters :attr:`_Lexicon.starts` covers.
+_START_LETTERS = 3
+
+
 @dataclass(frozen=True)
 class _Lexicon:
     """pymorphy3's word forms of one language, as a DAWG to walk letter by letter.
@@ -540,12 +535,39 @@ class _Lexicon:
     ``word_is_known`` calls) uses; ``substitutes`` are the analyser's letter
     substitutions (Russian е may stand for ё, Ukrainian г for ґ), compiled
     as the DAWG expects them.
+
+    ``starts`` holds, for every string of ``_START_LETTERS`` letters of
+    ``alphabet`` that begins some dictionary word, the nodes it reaches
+    (see :func:`_step`): the first letters, where most candidates leave the
+    dictionary, are looked up instead of walked.
     """
 
     root: int
     follow: Callable[[bytes, int], int | None]
     ends_word: Callable[[int], object]
     substitutes: Mapping[bytes, Iterable[tuple[bytes, str]]]
+    alphabet: frozenset[str]
+    starts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def _step(lexicon: _Lexicon, nodes: tuple[int, ...], letter: str) -> tuple[int, ...]:
+    """Return the DAWG nodes reached from *nodes* by *letter* or one of its substitutes.
+
+    As in dawg_python's ``similar_keys``: the letter itself leads on unless
+    the DAWG has no such transition, a substitute only to a true node.  A
+    substituted letter can lead to more than one node, hence the tuple.
+    """
+    step = letter.encode()
+    reached = []
+    for node in nodes:
+        nxt = lexicon.follow(step, node)
+        if nxt is not None:
+            reached.append(nxt)
+        for alt, _ in lexicon.substitutes.get(step, ()):
+            nxt = lexicon.follow(alt, node)
+            if nxt:
+                reached.append(nxt)
+    return tuple(reached)
 
 
 @cache
@@ -560,24 +582,35 @@ def _lexicon(lang: str) -> _Lexicon | None:
         words = analyzer.dictionary.words
         if not analyzer.char_substitutes:  # pragma: no cover - not so for uk and ru
             return None
-        return _Lexicon(
+        lexicon = _Lexicon(
             root=words.dct.ROOT,
             follow=words.dct.follow_bytes,
             ends_word=words._has_value,
             substitutes=analyzer.char_substitutes,
+            alphabet=_ALPHABET[lang],
         )
     except AttributeError:  # pragma: no cover - another pymorphy3 or dawg_python version
         return None
+    level: dict[str, tuple[int, ...]] = {"": (lexicon.root,)}
+    for _ in range(_START_LETTERS):
+        level = {
+            prefix + letter: reached
+            for prefix, nodes in level.items()
+            for letter in sorted(lexicon.alphabet)
+            if (reached := _step(lexicon, nodes, letter))
+        }
+    return replace(lexicon, starts=level)
 
 
 def _known_mask(cands: list[str], lang: str) -> list[bool]:
     """Tell for each candidate whether it is a dictionary word of *lang*.
 
     The answer is ``analyzer.word_is_known(cand)``'s (letter substitutions
-    included), found by walking the candidates in sorted order so that each
-    one starts from the DAWG nodes its common prefix with the previous one
-    reached.  Nodes are kept as a tuple per prefix: a substituted letter can
-    lead to more than one.
+    included), found by walking the candidates in sorted order: each one
+    starts from the nodes of its first letters (``_Lexicon.starts``) or
+    from those its common prefix with the previous one reached, and a
+    prefix found to begin no word settles all the candidates that follow
+    with it.
 
     *cands* must be lower case, as ``word_is_known`` makes its argument
     first.  Every candidate of a lower-case word is: the scheme letters are
@@ -589,45 +622,42 @@ def _known_mask(cands: list[str], lang: str) -> list[bool]:
     if lexicon is None:  # pragma: no cover - fall back on one look-up each
         known = _known_word_checker(lang)
         return [known is not None and known(c) for c in cands]
-    follow, substitutes = lexicon.follow, lexicon.substitutes
     result = [False] * len(cands)
+    first = _START_LETTERS
+    dead = None  # a prefix that begins no dictionary word
     prev = ""
-    # path[k]: the DAWG nodes reached by prev[:k]; it stops early where no word goes on,
-    # and then dead is that prefix, which sorted neighbours often share.
-    path: list[tuple[int, ...]] = [(lexicon.root,)]
-    dead = None
+    path: list[tuple[int, ...]] = []  # path[k]: the nodes reached by prev[: first + k]
     for idx in sorted(range(len(cands)), key=cands.__getitem__):
         word = cands[idx]
         if dead is not None and word.startswith(dead):
             continue
-        common = min(len(word), len(path) - 1)
+        head = word[:first]
+        if head != prev[:first]:
+            nodes = lexicon.starts.get(head)
+            if nodes is None:
+                if len(head) == first and lexicon.alphabet.issuperset(head):
+                    dead = head
+                else:  # a short word, or a letter of no alphabet: walk it all
+                    nodes = (lexicon.root,)
+                    for letter in word:
+                        nodes = _step(lexicon, nodes, letter)
+                    result[idx] = any(map(lexicon.ends_word, nodes))
+                continue
+            prev, path = head, [nodes]
+        # The common prefix with prev, as far as path goes; often all of it, as
+        # sorted neighbours mostly share their first letters.
+        common = min(len(word), first + len(path) - 1)
         if not word.startswith(prev[:common]):
-            common = 0
+            common = first
             while word[common] == prev[common]:
                 common += 1
-        del path[common + 1 :]
+        del path[common - first + 1 :]
         nodes = path[-1]
-        for ch in word[common:]:
-            step = ch.encode()
-            alternatives = substitutes.get(step)
-            if alternatives is None and len(nodes) == 1:
-                node = follow(step, nodes[0])
-                nodes = () if node is None else (node,)
-            else:
-                reached = []
-                for node in nodes:
-                    nxt = follow(step, node)
-                    if nxt is not None:
-                        reached.append(nxt)
-                    # As dawg_python's similar_keys: a substitute leads on only to a true node.
-                    for alt, _ in alternatives or ():
-                        nxt = follow(alt, node)
-                        if nxt:
-                            reached.append(nxt)
-                nodes = tuple(reached)
+        for letter in word[common:]:
+            nodes = _step(lexicon, nodes, letter)
             path.append(nodes)
             if not nodes:
-                dead = word[: len(path) - 1]
+                dead = word[: first + len(path) - 1]
                 break
         else:
             result[idx] = any(map(lexicon.ends_word, nodes))
