@@ -37,7 +37,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -496,173 +496,18 @@ def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
 
 
 @cache
-def _morph_analyzer(lang: str) -> Any:
-    """Return pymorphy3's analyser for *lang*, or None if unavailable."""
+def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
+    """Return pymorphy3's dictionary look-up for *lang*, or None if unavailable."""
     try:
         import pymorphy3
     except ImportError:  # pragma: no cover - pymorphy3 is a declared dependency
         return None
     try:
-        return pymorphy3.MorphAnalyzer(lang=lang)
+        analyzer = pymorphy3.MorphAnalyzer(lang=lang)
     except Exception:  # pragma: no cover - dictionaries missing
-        return None
-
-
-@cache
-def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
-    """Return pymorphy3's dictionary look-up for *lang*, or None if unavailable."""
-    analyzer = _morph_analyzer(lang)
-    if analyzer is None:  # pragma: no cover - see _morph_analyzer
         return None
     checker: Callable[[str], bool] = analyzer.word_is_known
     return checker
-
-
-#: How many first letters :attr:`_Lexicon.starts` covers.
-_START_LETTERS = 3
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    """pymorphy3's word forms of one language, as a DAWG to walk letter by letter.
-
-    ``analyzer.word_is_known(w)`` follows *w* through the DAWG from the root
-    on every call.  The candidates of one word mostly share long prefixes,
-    and most foreign names leave the dictionary after a few letters, so
-    walking them together (:func:`_known_mask`) visits each shared prefix
-    once.  ``follow`` and ``ends_word`` are the DAWG's own transition and
-    end-of-word tests, the ones its ``similar_keys`` (which
-    ``word_is_known`` calls) uses; ``substitutes`` are the analyser's letter
-    substitutions (Russian е may stand for ё, Ukrainian г for ґ), compiled
-    as the DAWG expects them.
-
-    ``starts`` holds, for every string of ``_START_LETTERS`` letters of
-    ``alphabet`` that begins some dictionary word, the nodes it reaches
-    (see :func:`_step`): the first letters, where most candidates leave the
-    dictionary, are looked up instead of walked.
-    """
-
-    root: int
-    follow: Callable[[bytes, int], int | None]
-    ends_word: Callable[[int], object]
-    substitutes: Mapping[bytes, Iterable[tuple[bytes, str]]]
-    alphabet: frozenset[str]
-    starts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-
-
-def _step(lexicon: _Lexicon, nodes: tuple[int, ...], letter: str) -> tuple[int, ...]:
-    """Return the DAWG nodes reached from *nodes* by *letter* or one of its substitutes.
-
-    As in dawg_python's ``similar_keys``: the letter itself leads on unless
-    the DAWG has no such transition, a substitute only to a true node.  A
-    substituted letter can lead to more than one node, hence the tuple.
-    """
-    step = letter.encode()
-    reached = []
-    for node in nodes:
-        nxt = lexicon.follow(step, node)
-        if nxt is not None:
-            reached.append(nxt)
-        for alt, _ in lexicon.substitutes.get(step, ()):
-            nxt = lexicon.follow(alt, node)
-            if nxt:
-                reached.append(nxt)
-    return tuple(reached)
-
-
-@cache
-def _lexicon(lang: str) -> _Lexicon | None:
-    """Reach into *lang*'s analyser for its DAWG, or None if its layout is not the known one.
-
-    Without letter substitutions ``word_is_known`` takes another path
-    (plain membership), so that case is left to it too.
-    """
-    analyzer = _morph_analyzer(lang)
-    try:
-        words = analyzer.dictionary.words
-        if not analyzer.char_substitutes:  # pragma: no cover - not so for uk and ru
-            return None
-        lexicon = _Lexicon(
-            root=words.dct.ROOT,
-            follow=words.dct.follow_bytes,
-            ends_word=words._has_value,
-            substitutes=analyzer.char_substitutes,
-            alphabet=_ALPHABET[lang],
-        )
-    except AttributeError:  # pragma: no cover - another pymorphy3 or dawg_python version
-        return None
-    level: dict[str, tuple[int, ...]] = {"": (lexicon.root,)}
-    for _ in range(_START_LETTERS):
-        level = {
-            prefix + letter: reached
-            for prefix, nodes in level.items()
-            for letter in sorted(lexicon.alphabet)
-            if (reached := _step(lexicon, nodes, letter))
-        }
-    return replace(lexicon, starts=level)
-
-
-def _known_mask(cands: list[str], lang: str) -> list[bool]:
-    """Tell for each candidate whether it is a dictionary word of *lang*.
-
-    The answer is ``analyzer.word_is_known(cand)``'s (letter substitutions
-    included), found by walking the candidates in sorted order: each one
-    starts from the nodes of its first letters (``_Lexicon.starts``) or
-    from those its common prefix with the previous one reached, and a
-    prefix found to begin no word settles all the candidates that follow
-    with it.
-
-    *cands* must be lower case, as ``word_is_known`` makes its argument
-    first.  Every candidate of a lower-case word is: the scheme letters are
-    lower case, and ``str.lower`` leaves the lower-cased input letters as
-    they are (it is idempotent letter by letter, and the one letter whose
-    lower case depends on its neighbours, capital sigma, is not among them).
-    """
-    lexicon = _lexicon(lang)
-    if lexicon is None:  # pragma: no cover - fall back on one look-up each
-        known = _known_word_checker(lang)
-        return [known is not None and known(c) for c in cands]
-    result = [False] * len(cands)
-    first = _START_LETTERS
-    dead = None  # a prefix that begins no dictionary word
-    prev = ""
-    path: list[tuple[int, ...]] = []  # path[k]: the nodes reached by prev[: first + k]
-    for idx in sorted(range(len(cands)), key=cands.__getitem__):
-        word = cands[idx]
-        if dead is not None and word.startswith(dead):
-            continue
-        head = word[:first]
-        if head != prev[:first]:
-            nodes = lexicon.starts.get(head)
-            if nodes is None:
-                if len(head) == first and lexicon.alphabet.issuperset(head):
-                    dead = head
-                else:  # a short word, or a letter of no alphabet: walk it all
-                    nodes = (lexicon.root,)
-                    for letter in word:
-                        nodes = _step(lexicon, nodes, letter)
-                    result[idx] = any(map(lexicon.ends_word, nodes))
-                continue
-            prev, path = head, [nodes]
-        # The common prefix with prev, as far as path goes; often all of it, as
-        # sorted neighbours mostly share their first letters.
-        common = min(len(word), first + len(path) - 1)
-        if not word.startswith(prev[:common]):
-            common = first
-            while word[common] == prev[common]:
-                common += 1
-        del path[common - first + 1 :]
-        nodes = path[-1]
-        for letter in word[common:]:
-            nodes = _step(lexicon, nodes, letter)
-            path.append(nodes)
-            if not nodes:
-                dead = word[: first + len(path) - 1]
-                break
-        else:
-            result[idx] = any(map(lexicon.ends_word, nodes))
-        prev = word
-    return result
 
 
 _ROUNDTRIP_TOP = 3
@@ -834,7 +679,8 @@ def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     supported than one only a single scheme explains (Біла vs Біля for Bila).
     """
     top = scored[: _BEAM * 2]
-    known = _known_mask([cyr for _, cyr in top], lang)
+    checker = _known_word_checker(lang)
+    known = [checker(cyr) for _, cyr in top] if checker is not None else []
     if any(known):
         # Candidates are distinct, so sorting (cost less dictionary bonus, Cyrillic)
         # pairs orders them by that cost with ties broken by spelling.
