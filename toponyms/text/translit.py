@@ -294,6 +294,7 @@ _MAX_CANDIDATES = 8
 _SEGMENT_COST = 1.0
 _UNKNOWN_COST = 6.0
 _SOFT_SIGN_COST = 2.5
+_APOSTROPHE_COST = _SOFT_SIGN_COST - 1.0
 _CONSONANTS = frozenset("бвгґджзклмнпрстфхцчшщ")
 _SOFTENABLE = frozenset("лнтдсзрц")
 _LABIALS = frozenset("бпвмфр")
@@ -378,49 +379,120 @@ def _reverse_table(lang: str) -> tuple[Mapping[str, tuple[_Option, ...]], int]:
     return MappingProxyType(options), max(len(k) for k in options)
 
 
-def _prev_ok(prev: str, cyr: str) -> bool:
-    """Tell whether a rule's *prev* condition holds after the Cyrillic *cyr*."""
-    if not prev:
-        return True
-    if not cyr:
-        return "^" in prev
-    return cyr[-1] in prev
+#: One way to continue a spelling: (Cyrillic to append, its reading's cost, extra
+#: cost of an inserted soft sign or apostrophe, else 0.0).
+_Successor = tuple[str, float, float]
 
 
-def _extend(cyr: str, piece: str, lang: str) -> list[tuple[str, float]]:
-    """Append *piece* to *cyr*, plus the soft-sign/apostrophe insertions it allows."""
-    grown = [(cyr + piece, 0.0)]
-    if cyr and piece:
-        last, first = cyr[-1], piece[0]
-        if last in _SOFTENABLE and (first in _CONSONANTS or first in "яюеёи"):
-            grown.append((cyr + "ь" + piece, _SOFT_SIGN_COST))
-        if lang == "uk" and last in _LABIALS and first in _IOTATED:
-            grown.append((cyr + "'" + piece, _SOFT_SIGN_COST - 1.0))
-    return grown
+def _successors(options: Iterable[_Option], last: str, lang: str) -> tuple[_Successor, ...]:
+    """List what may follow a spelling ending in the letter *last* ("" at the start).
+
+    Each option whose rule's ``prev`` condition holds after *last* (``^``
+    stands for the start), in order, each followed where allowed by the
+    same with a soft sign (after л н т д с з р ц, before a consonant or
+    я ю е ё и) or, in Ukrainian, an apostrophe (after б п в м ф р, before
+    я ю є ї) inserted.  The extra cost is kept apart so that a total is
+    summed in the same order as always: (cost + option cost) + extra.
+    """
+    prev_letter = last or "^"
+    soft_sign_after = last in _SOFTENABLE
+    apostrophe_after = lang == "uk" and last in _LABIALS
+    found: list[_Successor] = []
+    for cyr, cost, prev in options:
+        if prev and prev_letter not in prev:
+            continue
+        found.append((cyr, cost, 0.0))
+        first = cyr[:1]
+        if soft_sign_after and first and (first in _CONSONANTS or first in "яюеёи"):
+            found.append(("ь" + cyr, cost, _SOFT_SIGN_COST))
+        if apostrophe_after and first and first in _IOTATED:
+            found.append(("'" + cyr, cost, _APOSTROPHE_COST))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _BeamTable:
+    """:func:`_reverse_table` in the form the beam search reads.
+
+    ``steps`` gives, for each Latin string and each letter a spelling may
+    end with, its :func:`_successors`; ``options`` are the readings for the
+    rare letter not foreseen there (one passed through from the input).
+    ``prefixes`` holds every prefix of a Latin string, so the search stops
+    lengthening one as soon as no reading can start with it.
+    """
+
+    options: Mapping[str, tuple[_Option, ...]]
+    steps: Mapping[str, Mapping[str, tuple[_Successor, ...]]]
+    prefixes: frozenset[str]
+    max_len: int
+
+
+@cache
+def _beam_table(lang: str) -> _BeamTable:
+    """Work out the successors of every reading of *lang* after every letter (once)."""
+    options, max_len = _reverse_table(lang)
+    lasts = _ALPHABET[lang] | {""}
+    # Plain dicts: read in the innermost loop, where a mapping proxy costs a call more.
+    return _BeamTable(
+        options=options,
+        steps={
+            latin: {last: _successors(opts, last, lang) for last in lasts}
+            for latin, opts in options.items()
+        },
+        prefixes=frozenset(latin[:k] for latin in options for k in range(1, len(latin) + 1)),
+        max_len=max_len,
+    )
 
 
 def _cyrillize_word(word: str, lang: str) -> list[tuple[float, str]]:
-    """Return (cost, Cyrillic) candidates for one lower-case Latin word, best first."""
-    options, max_len = _reverse_table(lang)
-    beams: list[dict[str, float]] = [{} for _ in range(len(word) + 1)]
+    """Return (cost, Cyrillic) candidates for one lower-case Latin word, best first.
+
+    A beam search over positions of *word*: ``beams[pos]`` maps each Cyrillic
+    spelling of ``word[:pos]`` to its lowest cost.  From the ``_BEAM``
+    cheapest (ties in the order they were first reached), every reading of
+    every Latin string starting at *pos* is appended, as
+    :func:`_successors` allows after the spelling's last letter.  A letter
+    no scheme reads is kept as it is, at ``_UNKNOWN_COST``.
+    """
+    table = _beam_table(lang)
+    steps, prefixes = table.steps, table.prefixes
+    inf = math.inf
+    n = len(word)
+    beams: list[dict[str, float]] = [{} for _ in range(n + 1)]
     beams[0][""] = 0.0
-    for pos in range(len(word)):
-        if not beams[pos]:
+    for pos in range(n):
+        beam = beams[pos]
+        if not beam:
             continue
-        best = heapq.nsmallest(_BEAM, beams[pos].items(), key=lambda kv: kv[1])
-        for size in range(1, min(max_len, len(word) - pos) + 1):
-            opts: tuple[_Option, ...] = options.get(word[pos : pos + size], ())
-            if not opts and size == 1:
-                opts = ((word[pos], _UNKNOWN_COST, ""),)
-            for cyr, cost in best:
-                for piece, piece_cost, prev in opts:
-                    if _prev_ok(prev, cyr):
-                        for grown, extra in _extend(cyr, piece, lang):
-                            total = cost + piece_cost + extra
-                            slot = beams[pos + size]
-                            if total < slot.get(grown, math.inf):
-                                slot[grown] = total
-    return sorted((c, s) for s, c in beams[-1].items())
+        # The readings of every Latin string that starts here, with the beam they feed.
+        moves: list[tuple[dict[str, float], Mapping[str, tuple[_Successor, ...]], str]] = []
+        for size in range(1, min(table.max_len, n - pos) + 1):
+            latin = word[pos : pos + size]
+            by_last = steps.get(latin)
+            if by_last is None and size == 1:
+                by_last = {}  # a letter no scheme reads: worked out below
+            if by_last is not None:
+                moves.append((beams[pos + size], by_last, latin))
+            if latin not in prefixes:
+                break
+        # sorted(...)[:_BEAM] is heapq.nsmallest(_BEAM, ...): stable, so ties keep dict
+        # order.  Each target beam is fed by one move, so taking the moves inside the
+        # loop over entries adds to each beam in the same order as the other way round.
+        for cyr in sorted(beam, key=beam.__getitem__)[:_BEAM]:
+            cost = beam[cyr]
+            last = cyr[-1:]
+            for slot, by_last, latin in moves:
+                successors = by_last.get(last)
+                if successors is None:
+                    options = table.options.get(latin) or ((latin, _UNKNOWN_COST, ""),)
+                    successors = _successors(options, last, lang)
+                get = slot.get
+                for piece, piece_cost, extra in successors:
+                    total = cost + piece_cost + extra
+                    grown = cyr + piece
+                    if total < get(grown, inf):
+                        slot[grown] = total
+    return sorted(zip(beams[-1].values(), beams[-1].keys(), strict=True))
 
 
 @cache
@@ -441,37 +513,205 @@ def _known_word_checker(lang: str) -> Callable[[str], bool] | None:
 _ROUNDTRIP_TOP = 3
 
 
+@dataclass(frozen=True)
+class _BackTable:
+    """One scheme variant prepared for the round-trip check of :func:`_rank`.
+
+    Outputs are stored already normalised with :func:`_latin_key`, so a
+    candidate's romanisation can be compared with the input piece by piece
+    and abandoned at the first piece that differs.  ``translation`` maps the
+    scheme's letters and the language's alphabet for :meth:`str.translate`
+    (a letter the scheme lacks passes through, as in :func:`_romanize_word`).
+    ``rules`` finds the next place where a rule applies, context included:
+    one alternative per rule, longest match first and then in file order, as
+    :func:`_match_at` tries them, each alternative a group whose number
+    indexes its output in ``outputs``.
+    """
+
+    translation: Mapping[int, str]
+    rules: re.Pattern[str]
+    outputs: tuple[str, ...]
+    rule_letters: frozenset[str]
+
+
+def _context_re(letters: str, edge: str, edge_re: str, look: str) -> str:
+    """Turn a rule's prev/next condition into a regex look-behind/look-ahead.
+
+    *edge* is the condition's word-boundary mark (``^`` or ``$``) and
+    *edge_re* the regex for that boundary; *look* is ``"<="`` or ``"="``.
+    """
+    if not letters:
+        return ""
+    alternatives = []
+    if edge in letters:
+        alternatives.append(edge_re)
+    if others := letters.replace(edge, ""):
+        alternatives.append(f"(?{look}[{re.escape(others)}])")
+    return f"(?:{'|'.join(alternatives)})"
+
+
+def _rules_re(rules: Iterable[Rule]) -> re.Pattern[str]:
+    """Compile *rules* into one pattern of context-checked alternatives (see _BackTable).
+
+    Every alternative starts with its rule's first letter, so the pattern
+    first looks ahead for one of those letters: the regex engine then skips
+    along the string to them instead of trying each alternative everywhere.
+    """
+    ordered = sorted(rules, key=lambda rule: -len(rule.match))  # stable: file order kept
+    if not ordered:
+        return re.compile(r"[^\s\S]")  # matches nothing: a scheme without rules
+    alternatives = [
+        _context_re(rule.prev, "^", "^", "<=")
+        + f"({re.escape(rule.match)})"
+        + _context_re(rule.next, "$", r"\Z", "=")
+        for rule in ordered
+    ]
+    first_letters = re.escape("".join(sorted({rule.match[0] for rule in ordered})))
+    return re.compile(f"(?=[{first_letters}])(?:{'|'.join(alternatives)})")
+
+
+@cache
+def _back_tables(lang: str) -> tuple[_BackTable, ...]:
+    """Prepare every scheme variant of *lang* for the round-trip check (once)."""
+    tables = []
+    for sch, sl in _schemes_for(lang):
+        table = sch.table(sl)
+        rules = [rule for same_match in table.rules.values() for rule in same_match]
+        ordered = sorted(rules, key=lambda rule: -len(rule.match))
+        tables.append(
+            _BackTable(
+                # A plain dict: str.translate reads it faster than a mapping proxy.
+                translation={
+                    ord(ch): _latin_key(table.letters.get(ch, ch))
+                    for ch in _ALPHABET[lang] | {"'"} | table.letters.keys()
+                },
+                rules=_rules_re(rules),
+                outputs=("", *(_latin_key(rule.out) for rule in ordered)),
+                rule_letters=frozenset(rule.match[0] for rule in rules),
+            )
+        )
+    return tuple(tables)
+
+
+#: Characters :func:`romanize` or :func:`_latin_key` would change before comparing.
+_CLEANED_CHARS = frozenset(chr(code) for code in (*_APOSTROPHE_TABLE, *_CLEAN_TABLE))
+
+
+@cache
+def _plain_word_re(lang: str) -> re.Pattern[str]:
+    """Match a word of *lang*'s lower-case letters, apostrophes only between letters.
+
+    Such a word passes :func:`_is_lower_word`, which this tests faster.
+    """
+    letters = re.escape("".join(sorted(_ALPHABET[lang] - {"'"})))
+    return re.compile(f"[{letters}]+(?:'[{letters}]+)*")
+
+
+def _is_lower_word(text: str) -> bool:
+    """Tell whether :func:`romanize` sees *text* as one word with no case to keep.
+
+    That is what :func:`_spells_back` assumes: one match of the word pattern
+    (so ``^`` and ``$`` in rules mean its ends), every cased letter already
+    lower case (so no output is capitalised and ``lower()`` changes
+    nothing), and no character that the apostrophe clean-up or
+    :func:`_latin_key` would change (so a letter no scheme knows passes
+    through unchanged).  Every candidate of a plain Latin word is one.
+    """
+    return (
+        text.islower()
+        and text.lower() == text
+        and _CLEANED_CHARS.isdisjoint(text)
+        and _WORD_RE.fullmatch(text) is not None
+    )
+
+
+def _spells_back(cyr: str, word: str, table: _BackTable) -> bool:
+    """Tell whether *table* romanises the word *cyr* to exactly *word* (as a Latin key).
+
+    Equivalent to ``_latin_key(romanize(cyr, ...)) == word`` when
+    :func:`_is_lower_word` holds for *cyr*.  :func:`_match_at` takes, at each
+    position, the longest rule that applies there, else the letter; so up
+    to the next place where a rule applies the romanisation is letter by
+    letter, which :meth:`str.translate` does, and there the rule's output
+    follows.  Each piece is compared with the input as it comes.
+    Normalising piece by piece is the same as normalising the whole, since
+    both steps of :func:`_latin_key` work letter by letter here (``lower()``
+    looks at its neighbours only for a capital sigma, which no scheme
+    writes and a lower-case word does not hold).
+    """
+    translation, outputs = table.translation, table.outputs
+    start = done = 0  # next letter of cyr, and how much of word it has matched
+    while found := table.rules.search(cyr, start):
+        for piece in (
+            cyr[start : found.start()].translate(translation),
+            outputs[found.lastindex or 0],
+        ):
+            if not word.startswith(piece, done):
+                return False
+            done += len(piece)
+        start = found.end()
+    return word[done:] == cyr[start:].translate(translation)
+
+
+def _round_trips(cyr: str, word: str, lang: str) -> int:
+    """Count the schemes of *lang* that romanise the candidate *cyr* back to *word*."""
+    # The plain pattern is the usual case and a quicker test that implies the other.
+    if _plain_word_re(lang).fullmatch(cyr) or _is_lower_word(cyr):
+        letters = set(cyr)
+        count = 0
+        for table in _back_tables(lang):
+            if table.rule_letters.isdisjoint(letters):
+                # No rule can apply: the romanisation is letter by letter.
+                count += cyr.translate(table.translation) == word
+            else:
+                count += _spells_back(cyr, word, table)
+        return count
+    # Anything else (a stray apostrophe, digits, capitals) takes the long way.
+    return sum(
+        _latin_key(romanize(cyr, sch.name, lang=sl)) == word for sch, sl in _schemes_for(lang)
+    )
+
+
 def _rank(word: str, scored: list[tuple[float, str]], lang: str) -> list[str]:
     """Order candidates by cost less bonuses for dictionary words and round trips.
 
     A candidate that several schemes romanise back to the input is better
     supported than one only a single scheme explains (Біла vs Біля for Bila).
     """
-    known = _known_word_checker(lang)
-    pairs = _schemes_for(lang)
+    top = scored[: _BEAM * 2]
+    checker = _known_word_checker(lang)
+    known = [checker(cyr) for _, cyr in top] if checker is not None else []
+    if any(known):
+        # Candidates are distinct, so sorting (cost less dictionary bonus, Cyrillic)
+        # pairs orders them by that cost with ties broken by spelling.
+        ordered = sorted(
+            (cost - _KNOWN_BONUS if is_known else cost, cyr)
+            for (cost, cyr), is_known in zip(top, known, strict=True)
+        )
+    else:
+        ordered = top  # no bonus: already in (cost, spelling) order, as scored is
 
-    def first(item: tuple[float, str]) -> float:
-        cost, cyr = item
-        return cost - _KNOWN_BONUS if known is not None and known(cyr) else cost
-
-    def score(item: tuple[float, str]) -> float:
-        back = sum(_latin_key(romanize(item[1], sch.name, lang=sl)) == word for sch, sl in pairs)
-        return first(item) - _ROUNDTRIP_BONUS * back
+    def score(item: tuple[float, str]) -> tuple[float, str]:
+        first, cyr = item
+        return first - _ROUNDTRIP_BONUS * _round_trips(cyr, word, lang), cyr
 
     # The round trip (every scheme romanising every candidate) is the costly part: it
     # only reorders the best few by cost and dictionary, the rest keep that order.
-    ordered = sorted(scored[: _BEAM * 2], key=lambda it: (first(it), it[1]))
-    head = sorted(ordered[:_ROUNDTRIP_TOP], key=lambda it: (score(it), it[1]))
+    head = sorted(ordered[:_ROUNDTRIP_TOP], key=score)
     return [cyr for _, cyr in head + ordered[_ROUNDTRIP_TOP:]]
 
 
-def _recase(template: str, cyr: str) -> str:
-    """Give *cyr* the capitalisation pattern of the Latin *template*."""
+def _recase(template: str, cyrs: list[str]) -> list[str]:
+    """Give each of *cyrs* the capitalisation pattern of the Latin *template*."""
     if len(template) > 1 and template.isupper():
-        return cyr.upper()
+        return [cyr.upper() for cyr in cyrs]
     if template[:1].isupper():
-        return cyr[:1].upper() + cyr[1:]
-    return cyr
+        return [cyr[:1].upper() + cyr[1:] for cyr in cyrs]
+    return list(cyrs)
+
+
+_PARTS_RE = re.compile(r"([^\w']+)")
+_WORD_PART_RE = re.compile(r"[\w']+")
 
 
 def cyrillize(text: str, lang: str, *, rank: bool = True) -> list[str]:
@@ -488,17 +728,16 @@ def cyrillize(text: str, lang: str, *, rank: bool = True) -> list[str]:
     text = " ".join(text.translate(_CLEAN_TABLE).split())
     if not text:
         raise InvalidInputError("text is empty")
-    parts = re.split(r"([^\w']+)", text)
     per_part: list[list[str]] = []
-    for part in parts:
-        if part and re.fullmatch(r"[\w']+", part) and not part.isdigit():
+    for part in _PARTS_RE.split(text):
+        if part and _WORD_PART_RE.fullmatch(part) and not part.isdigit():
             low = part.lower()
             ranked = (
                 _ranked_word(low, lang)
                 if rank
                 else [c for _, c in sorted(_cyrillize_word(low, lang))[:_MAX_CANDIDATES]]
             )
-            per_part.append([_recase(part, c) for c in ranked] or [part])
+            per_part.append(_recase(part, ranked) or [part])
         else:
             per_part.append([part])
     return _combine(per_part)
@@ -512,6 +751,15 @@ def _ranked_word(word: str, lang: str) -> list[str]:
 
 def _combine(per_part: list[list[str]]) -> list[str]:
     """Join per-word candidate lists, best combinations (lowest rank sum) first."""
+    varying = [k for k, options in enumerate(per_part) if len(options) > 1]
+    if len(varying) <= 1:
+        # At most one list to walk down: its own order is the order of rank sums.
+        if not varying:
+            return ["".join(options[0] for options in per_part)]
+        k = varying[0]
+        before = "".join(options[0] for options in per_part[:k])
+        after = "".join(options[0] for options in per_part[k + 1 :])
+        return [before + option + after for option in per_part[k][:_MAX_CANDIDATES]]
     heap: list[tuple[int, tuple[int, ...]]] = [(0, tuple(0 for _ in per_part))]
     seen = {heap[0][1]}
     result: list[str] = []
