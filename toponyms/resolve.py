@@ -757,9 +757,12 @@ class Resolver:
         )
 
     def _close_typo(self, text: str) -> bool:
-        """Whether a same-script name lies one edit from the text (memoised per text)."""
+        """Whether a place's own name (official, romanised or exonym: not one of GeoNames'
+        stray alternate spellings) in the text's script lies one edit from the text
+        (memoised per text). Kleshcheyevka is one edit from an alternate spelling of
+        another village (Pleshcheyevka), and yet the Russian romanisation of Кліщіївка."""
         return any(
-            h.similarity >= 0.8 and script_of(h.name) == script_of(text)
+            h.similarity >= 0.8 and h.type in STRONG_TYPES and script_of(h.name) == script_of(text)
             for h in self._fuzzy_cached(text)
         )
 
