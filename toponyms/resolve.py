@@ -88,6 +88,8 @@ RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a 
 EVIDENCE_SHARPNESS = 60.0
 FUZZY_COUNTRIES = frozenset({"UA", "RU"})
 STRONG_TYPES = frozenset({"official", "romanized", "exonym"})
+# A place's own names, current or curated former ones (not GeoNames' stray alternates).
+OWN_TYPES = STRONG_TYPES | {"historical", "occupation"}
 
 RULE_WEIGHT = {
     "exact": 1.0,
@@ -815,10 +817,18 @@ class Resolver:
         """Best match per place, ranked; returns the matches and the best evidence seen."""
         context_ids = context
         hits = list(hits)
-        exact_places = {h.place_id for h in hits if h.rule == "exact" and h.type in STRONG_TYPES}
+        exact_places = {
+            h.place_id
+            for h in hits
+            if h.rule == "exact"
+            and h.type in OWN_TYPES
+            and all(self._ancestors(h.place_id) & q for q in qualifiers)
+        }
         if exact_places:
-            # The text is exactly some place's name: another spelling's coincidence with a
-            # different place's name (Uman ~ Umman, Oman) is not evidence for that place.
+            # The text is exactly some place's name, current or former (and in the regions
+            # the qualifiers name): another spelling's coincidence with a different place's
+            # name (Uman ~ Umman, Oman; Dzerzhynsk, Toretsk's old name, ~ Dzerzhinsk in
+            # Russia) is not evidence for that place.
             hits = [h for h in hits if h.rule != "invariant" or h.place_id in exact_places]
         best: dict[str, tuple[float, _Hit]] = {}
         for hit in hits:
