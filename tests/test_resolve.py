@@ -219,6 +219,30 @@ def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
     assert best.place.katottg == "UA51100350010073678"
 
 
+@pytest.mark.parametrize(
+    ("query", "geonames_id"),
+    [
+        ("Zelendoolsk", 687392),  # Zelenodolsk (UA), not its Russian namesake's alternate
+        ("Віннция", 689558),  # Вінниця, not a uk ↔ ru guess's coincidence
+        ("Sievrsk", 694403),  # Siversk, not Svirsk through a counterpart of a guess
+    ],
+)
+def test_a_slip_beats_another_spellings_coincidence(
+    resolver: Resolver, query: str, geonames_id: int
+) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize("query", ["Bogota", "Gdansk", "Pecs"])
+def test_a_name_without_its_diacritics_is_no_coincidence(resolver: Resolver, query: str) -> None:
+    # Met under the folded key only, and yet the name as written, less its accents.
+    best = resolver.resolve(query)[0]
+    assert best.rule == "invariant"
+    assert best.place.country != "UA" and best.place.country != "RU"
+
+
 def test_unicode_noise(resolver: Resolver) -> None:
     latin_a = "Х\u0061рків"  # a Latin "a" hiding in a Cyrillic word
     assert katottg_of(resolver, latin_a) == "UA63120270010096107"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -80,6 +81,14 @@ SHORT_CASE_FORM = 7  # letters
 # resolver is about): among the names one typo away, these count this many times their
 # prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
 HOME_TYPO_BIAS = 30.0
+# Rules that reach a name through another spelling of the text (a folded key, the other
+# language's form, a Cyrillic guess for Latin text): a coincidence, not a reading of what
+# was written. When such a hit is the best one, a slip of one letter in a Ukrainian or
+# Russian place's own name, in the text's script, is as good a reading and competes with it
+# as evidence of this similarity (0.93 × 0.968 ≈ 0.9, the level of a guessed spelling):
+# Віннция is Vinnytsia, not a Russian village by a uk ↔ ru guess.
+GUESS_RULES = frozenset({"invariant", "uk_ru", "translit"})
+SLIP_SIMILARITY = 0.968
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -768,6 +777,22 @@ class Resolver:
             for h in self._fuzzy_cached(text)
         )
 
+    def _home_slips(self, text: str, hits: list[_Hit]) -> list[_Hit]:
+        """The typo search's hits that are one slip from the text as written, in its script,
+        on a Ukrainian or Russian place's own name (official, romanised or exonym), with
+        their similarity raised to :data:`SLIP_SIMILARITY` to compete with a guessed
+        spelling's hit (see :data:`GUESS_RULES`)."""
+        script = script_of(text)
+        written = exact_key(text)
+        return [
+            h._replace(similarity=max(h.similarity, SLIP_SIMILARITY))
+            for h in hits
+            if h.type in STRONG_TYPES
+            and script_of(h.name) == script
+            and self._country(h.place_id) in FUZZY_COUNTRIES
+            and OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
+        ]
+
     # -- scoring ----------------------------------------------------------------------------
     def _evidence(self, hit: _Hit, as_of: date | None) -> float:
         weight = RULE_WEIGHT.get(hit.rule, 1.0) if hit.rule != "fuzzy" else 0.93 * hit.similarity
@@ -1088,6 +1113,8 @@ class Resolver:
             hits = [h for h in hits if self._well_known(h)]
         ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
+        # The hits behind the current matches (None when a region tail re-qualified them).
+        pool: list[_Hit] | None = hits
         small = bool(matches) and self._prior(matches[0].place) < 5_000
         unqualified = bool(qualifiers) and not any(
             dict(m.score_parts).get("qualifier") == 1.0 for m in matches
@@ -1128,6 +1155,7 @@ class Resolver:
                 )
                 if extra_evidence >= evidence:
                     matches, evidence = extra, extra_evidence
+                    pool = [*hits, *variant_hits]
         if (not matches or evidence < 0.9) and not qualifiers and " " in query.name:
             tail = self._region_tail(query.name.split(" "))
             if tail is not None:
@@ -1140,46 +1168,83 @@ class Resolver:
                 )
                 if tail_matches and tail_evidence >= evidence:
                     matches, evidence = tail_matches, tail_evidence
+                    pool = None
         # A word in lower case is more likely a common word than a misspelt name (вчора,
         # domani): no typo search for it.
         proper = not query.name.islower()
-        if (not matches or evidence < 0.9) and proper and not non_place():
+        # The best reading is only another spelling's coincidence (see _direct_reading): a
+        # slip in a home place's own name may read the text better.
+        guessed = (
+            pool is not None
+            and bool(matches)
+            and evidence < 0.99
+            and matches[0].rule in GUESS_RULES
+            and not _direct_reading(query.name, matches[0])
+        )
+        weak = not matches or evidence < 0.9
+        if (weak or guessed) and proper and not non_place():
             fuzzy = self._fuzzy_cached(query.name)
-            if not self._one_edit(query.name, fuzzy):
-                # No name lies one slip from the text as written: it may be a case form
-                # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
-                # whose nominative guesses' neighbours are looked for.
-                inflected = self._case_form_typos(query.name)
-                for form in [] if inflected else _lemma_forms(query.name)[:2]:
-                    inflected = [
-                        _Hit(
-                            h.place_id,
-                            h.name,
-                            h.lang,
-                            h.type,
-                            h.valid_from,
-                            h.valid_to,
-                            h.rule,
-                            h.similarity * CASE_TYPO_WEIGHT,
-                        )
-                        for h in self._fuzzy_cached(form)
-                    ]
-                    if inflected:
-                        break
-                fuzzy = [*fuzzy, *inflected]
-            if fuzzy:
-                extra, extra_evidence = self._rank(
-                    [*hits, *fuzzy],
+            slips = self._home_slips(query.name, fuzzy) if guessed else []
+            if slips and pool is not None:
+                matches, evidence = self._rank(
+                    [*pool, *slips],
                     qualifiers=qualifiers,
                     **ranked,  # type: ignore[arg-type]
                 )
-                if extra_evidence > evidence:
-                    matches, evidence = extra, extra_evidence
+            if weak:
+                matches, evidence = self._typo_search(
+                    query.name, hits, fuzzy, matches, evidence, qualifiers, ranked
+                )
         if evidence < MIN_EVIDENCE:
             matches = []
         matches = [m for m in matches if m.score >= min_score]
         ambiguous = len(matches) > 1 and matches[1].score >= AMBIGUITY_RATIO * matches[0].score
         return Resolution(query=name, matches=tuple(matches), ambiguous=ambiguous)
+
+    def _typo_search(
+        self,
+        text: str,
+        hits: list[_Hit],
+        fuzzy: list[_Hit],
+        matches: list[Match],
+        evidence: float,
+        qualifiers: list[frozenset[str]],
+        ranked: dict[str, Any],
+    ) -> tuple[list[Match], float]:
+        """The typo search's matches (``fuzzy``: the plain search's hits for ``text``; a
+        slip in a case form is looked for when none is one edit away), when their evidence
+        beats the current ``matches``'."""
+        if not self._one_edit(text, fuzzy):
+            # No name lies one slip from the text as written: it may be a case form
+            # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
+            # whose nominative guesses' neighbours are looked for.
+            inflected = self._case_form_typos(text)
+            for form in [] if inflected else _lemma_forms(text)[:2]:
+                inflected = [
+                    _Hit(
+                        h.place_id,
+                        h.name,
+                        h.lang,
+                        h.type,
+                        h.valid_from,
+                        h.valid_to,
+                        h.rule,
+                        h.similarity * CASE_TYPO_WEIGHT,
+                    )
+                    for h in self._fuzzy_cached(form)
+                ]
+                if inflected:
+                    break
+            fuzzy = [*fuzzy, *inflected]
+        if fuzzy:
+            extra, extra_evidence = self._rank(
+                [*hits, *fuzzy],
+                qualifiers=qualifiers,
+                **ranked,
+            )
+            if extra_evidence > evidence:
+                matches, evidence = extra, extra_evidence
+        return matches, evidence
 
     def resolve_many(
         self,
@@ -1268,6 +1333,43 @@ def _lemma_forms(text: str) -> list[str]:
         return []
     own = exact_key(text)
     return [f for f in forms if exact_key(f) != own]
+
+
+def _direct_reading(text: str, match: Match) -> bool:
+    """Whether a match by another spelling reads the text as written, rather than by a
+    coincidence (a foreign town's name or a stray alternate under the folded key; a
+    counterpart of a Cyrillic guess: Sievrsk ~ Svirsk):
+
+    - under the folded key, a Ukrainian or Russian place's own name (Kharkow: Kharkiv), or
+      any name that differs from the text by diacritics only (Chia: Chía);
+    - the text's own transliteration (one of its first Cyrillic guesses), or the uk ↔ ru
+      counterpart of the text or of its nominative (Корчова: Корчів), letter for letter.
+    """
+    from toponyms.text import morph, ukru
+    from toponyms.text.translit import cyrillize
+
+    if match.rule == "invariant":
+        return (
+            match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
+        ) or _plain(match.matched_name) == _plain(text)
+    if match.rule == "translit":
+        forms = [f for lang in ("ru", "uk") for f in cyrillize(text, lang)[:3]]
+    elif match.rule == "uk_ru":
+        try:
+            lemmas = morph.lemma_candidates(text)[:3]
+        except InvalidInputError:
+            lemmas = []
+        forms = [c for form in [text, *lemmas] for c in ukru.counterparts(form)]
+    else:
+        return False
+    return exact_key(match.matched_name) in {exact_key(f) for f in forms}
+
+
+def _plain(text: str) -> str:
+    """The exact key of a text without its diacritics (Chía: chia)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", exact_key(text)) if not unicodedata.combining(c)
+    )
 
 
 def _typo_similarity(
