@@ -60,6 +60,44 @@ HROMADA_RADIUS_KM = 25.0
 RAION_RADIUS_KM = 60.0
 
 
+def _unshared_translations(rows: list[iso3166.IsoName]) -> list[iso3166.IsoName]:
+    """pycountry's subdivision names, each translation kept for one subdivision only.
+
+    A translation pycountry gives two subdivisions is a slip in one of them (its Ukrainian
+    catalogue calls Krasnoyarsk Krai "Краснодарський край" too): it stays with the one
+    whose code name it resembles most once romanised, and with neither on a tie.
+    """
+    from difflib import SequenceMatcher
+
+    english = {r.code: r.name for r in rows if r.level == 2 and r.lang == "en"}
+    codes_of: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for row in rows:
+        if row.level == 2:
+            codes_of[row.country, row.lang, fold(row.name)].append(row.code)
+
+    def words(text: str) -> str:
+        return " ".join(sorted(fold(text).replace(",", " ").split()))
+
+    kept = []
+    for row in rows:
+        if row.level != 2:
+            continue
+        codes = codes_of[row.country, row.lang, fold(row.name)]
+        if len(codes) > 1:
+            latin = words(
+                romanize(row.name, "kmu2010") if script_of(row.name) == "Cyrl" else row.name
+            )
+            likeness = {
+                code: SequenceMatcher(None, latin, words(english.get(code, ""))).ratio()
+                for code in codes
+            }
+            best = max(likeness.values())
+            if likeness[row.code] < best or list(likeness.values()).count(best) > 1:
+                continue
+        kept.append(row)
+    return kept
+
+
 @cache
 def fold(text: str) -> str:
     """The exact-match key, memoised for the build, and empty (not an error) for no text."""
@@ -235,9 +273,8 @@ class Builder:
         }
         self.admin1_names = {code: a.name for code, a in admin1.items()}
         iso_by_code: dict[str, list[iso3166.IsoName]] = defaultdict(list)
-        for row in self.iso_rows:
-            if row.level == 2:
-                iso_by_code[row.code].append(row)
+        for row in _unshared_translations(self.iso_rows):
+            iso_by_code[row.code].append(row)
         units = list(katottg.read_units(self.sources_dir / "katottg.tsv"))
         self.units = units
         unit_by_code = {u.code: u for u in units}
@@ -794,6 +831,11 @@ class Builder:
                 unresolved.append(f"region_forms: {form.iso} ← {form.name}")
                 continue
             target.add_name(form.name, form.lang, form.type, form.source)
+            if form.country == "RU" and not target.name_ru:
+                # The file names a Russian federal subject by its Russian official name,
+                # which GeoNames and pycountry leave out for most (Краснодарский край).
+                target.name_ru = form.region_uk
+                target.add_name(form.region_uk, "ru", "official", "region_forms.tsv: region_uk")
         self.stats["curated_unresolved"] = unresolved
         if unresolved:
             self.log(f"{len(unresolved)} curated rows name no place (see `gazetteer info`)")
@@ -949,6 +991,48 @@ class Builder:
                     place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
             if place.kind in ("raion", "hromada") and place.name_en is not None:
                 place.name_en = f"{translit} {place.kind}"
+
+    def land_names(self) -> None:
+        """The land names of Ukrainian oblasts and raions (Запоріжчина, Нікопольщина).
+
+        People name a region by a noun formed from its adjective (``land_endings.tsv``):
+        *на Нікопольщині* is the Nikopol raion. An oblast keeps the noun its raion of the
+        same adjective would also form (Харківщина is the oblast, not the Kharkiv raion).
+        """
+        endings = sorted(
+            (e for e in curated.read_land_endings(self.data_dir) if e.lang == "uk"),
+            key=lambda e: -len(e.adjective),
+        )
+
+        def land(adjective: str) -> str | None:
+            for ending in endings:
+                if (
+                    adjective.endswith(ending.adjective)
+                    and len(adjective) > len(ending.adjective) + 2
+                ):
+                    return adjective[: -len(ending.adjective)] + ending.land
+            return None
+
+        taken: set[str] = set()
+        for kind, word in (("oblast", " область"), ("raion", " район")):
+            found: list[tuple[Place, str]] = []
+            for place in self.places.values():
+                if place.kind != kind or place.country != "UA" or not place.name_uk:
+                    continue
+                if not place.name_uk.endswith(word):
+                    continue
+                name = land(place.name_uk.removesuffix(word))
+                if name is not None and fold(name) not in taken:
+                    found.append((place, name))
+            if kind == "oblast":
+                taken.update(
+                    fold(n) for p in self.places.values() if p.kind == "oblast" for n, *_ in p.names
+                )
+            for place, name in found:
+                if any(fold(n) == fold(name) for n, *_ in place.names):
+                    continue  # a curated region form already (Донеччина)
+                place.add_name(name, "uk", "colloquial", "land name: land_endings.tsv")
+                taken.add(fold(name))
 
     SETTLEMENT_KINDS = frozenset({"city", "urban_settlement", "settlement", "village"})
 
@@ -1209,6 +1293,7 @@ def build(
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),
+        ("land names", builder.land_names),
         ("names", builder.finish_names),
         ("Russian names", builder.fill_russian_names),
         ("references", builder.remap_references),

@@ -160,6 +160,20 @@ def read_patterns(data_dir: Path | None = None) -> Iterator[Pattern]:
 
 
 @dataclass(frozen=True, slots=True)
+class LandEnding:
+    """How a land's name is formed from its adjective: ``ський`` → ``щина``."""
+
+    lang: str
+    adjective: str  # ending of the oblast's or raion's adjective (Нікопольський)
+    land: str  # ending that replaces it in the land's name (Нікопольщина)
+
+
+def read_land_endings(data_dir: Path | None = None) -> Iterator[LandEnding]:
+    for row in read_rows(_path("land_endings.tsv", data_dir)):
+        yield LandEnding(row["lang"], row["adjective"], row["land"])
+
+
+@dataclass(frozen=True, slots=True)
 class CountryName:
     """A short, everyday name of a country (Росія, Russland, UK)."""
 

@@ -461,3 +461,34 @@ def test_default_gazetteer_resolves_every_renaming(default_db: Path) -> None:
         )
     finally:
         c.close()
+
+
+def _names_of(conn: sqlite3.Connection, place_id: str) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM names WHERE place_id = ?", (place_id,))}
+
+
+def test_raions_get_their_land_names(conn: sqlite3.Connection) -> None:
+    # land_endings.tsv: Бериславський → Бериславщина, Каховський → Каховщина.
+    raions = {
+        r["name_uk"]: r["id"] for r in conn.execute("SELECT * FROM places WHERE kind = 'raion'")
+    }
+    assert "Бериславщина" in _names_of(conn, raions["Бериславський район"])
+    assert "Каховщина" in _names_of(conn, raions["Каховський район"])
+    # Херсонщина is the oblast, not the Kherson raion.
+    assert "Херсонщина" not in _names_of(conn, raions["Херсонський район"])
+    oblast = conn.execute("SELECT id FROM places WHERE iso_code = 'UA-65'").fetchone()[0]
+    assert "Херсонщина" in _names_of(conn, oblast)
+
+
+def test_a_translation_pycountry_gives_two_regions_stays_with_one() -> None:
+    from gazetteer.build import _unshared_translations
+    from gazetteer.sources.iso3166 import IsoName
+
+    rows = [
+        IsoName("RU-AAA", "RU", 2, "Administrative territory", "en", "Omskiy kray"),
+        IsoName("RU-BBB", "RU", 2, "Administrative territory", "en", "Tomskiy kray"),
+        IsoName("RU-AAA", "RU", 2, "Administrative territory", "uk", "Томський край"),
+        IsoName("RU-BBB", "RU", 2, "Administrative territory", "uk", "Томський край"),
+    ]
+    kept = {(r.code, r.name) for r in _unshared_translations(rows) if r.lang == "uk"}
+    assert kept == {("RU-BBB", "Томський край")}

@@ -364,3 +364,41 @@ def test_a_file_that_is_not_a_gazetteer_is_refused(tmp_path: Path) -> None:
         Resolver(db=bogus)
     with pytest.raises(GazetteerError, match="no gazetteer"):
         Resolver(db=tmp_path / "missing.sqlite")
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "name_uk"),
+    [
+        ("на Бахмутщині", "raion", "Бахмутський район"),
+        ("Ізюмщина", "raion", "Ізюмський район"),
+        ("Кременчуччини", "raion", "Кременчуцький район"),
+        ("Запоріжчину", "oblast", "Запорізька область"),
+        ("Харківщині", "oblast", "Харківська область"),
+    ],
+)
+def test_land_names_of_oblasts_and_raions(
+    resolver: Resolver, query: str, kind: str, name_uk: str
+) -> None:
+    place = resolver.resolve(query)[0].place
+    assert (place.kind, place.name_uk) == (kind, name_uk)
+
+
+def test_a_russian_region_by_its_russian_name(resolver: Resolver) -> None:
+    # pycountry's Ukrainian catalogue also calls Krasnoyarsk Krai "Краснодарський край".
+    for query, expected in (
+        ("Краснодарском крае", "Krasnodar Krai"),
+        ("Краснодарський край", "Krasnodar Krai"),
+        ("Красноярском крае", "Krasnoyarsk Krai"),
+    ):
+        assert resolver.resolve(query)[0].place.name_en == expected, query
+
+
+def test_a_name_after_a_preposition_is_read_as_a_case_form(resolver: Resolver) -> None:
+    from toponyms.query import split
+
+    assert split("в Львове").after_preposition
+    assert not split("Львове").after_preposition
+    # Львове is a village's name; after a preposition it is Lviv's Russian locative.
+    assert resolver.resolve("в Львове")[0].place.name_uk == "Львів"
+    assert resolver.resolve("im Gebiet Charkiw")[0].place.name_en == "Kharkiv Oblast"
+    assert resolver.resolve("na Krymie")[0].place.name_en == "Autonomous Republic of Crimea"

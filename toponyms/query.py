@@ -53,6 +53,8 @@ class Query:
     text: str
     name: str
     qualifiers: tuple[str, ...]
+    # A locative preposition stood before the name (во Львове): the name is a case form.
+    after_preposition: bool = False
 
 
 def strip_type_prefix(name: str) -> str:
@@ -117,6 +119,12 @@ def split(text: str) -> Query:
     parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
     if not parts:
         return Query(text=text, name=text.strip(), qualifiers=tuple(qualifiers))
-    name = strip_preposition(" ".join(parts[0].split()))
+    written = " ".join(parts[0].split())
+    name = strip_preposition(written)
     qualifiers = [*parts[1:], *qualifiers]
-    return Query(text=text, name=strip_type_prefix(name), qualifiers=tuple(qualifiers))
+    return Query(
+        text=text,
+        name=strip_type_prefix(name),
+        qualifiers=tuple(qualifiers),
+        after_preposition=name != written,
+    )

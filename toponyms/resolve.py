@@ -1123,10 +1123,14 @@ class Resolver:
             not matches
             or evidence < 0.99
             or unqualified  # the qualifier rules out every exact namesake: try other spellings
-            or (small and script_of(query.name) == "Cyrl" and _may_be_inflected(query.name))
+            or (
+                script_of(query.name) == "Cyrl"
+                and (query.after_preposition or (small and _may_be_inflected(query.name)))
+            )
         ):
             # Not exactly an official name (or only a village's, which a case form of a
-            # city's name may be: Львове is a village, во Львове is Lviv): an inflected
+            # city's name may be, surely so after a preposition: Львове is a village, во
+            # Львове is Lviv): an inflected
             # form, the other language's spelling, or a transliteration may fit better
             # (Лимані is Lyman, not Lymany).
             # Latin text that is already some place's name needs no Cyrillic guesses
