@@ -402,3 +402,23 @@ def test_a_name_after_a_preposition_is_read_as_a_case_form(resolver: Resolver) -
     assert resolver.resolve("в Львове")[0].place.name_uk == "Львів"
     assert resolver.resolve("im Gebiet Charkiw")[0].place.name_en == "Kharkiv Oblast"
     assert resolver.resolve("na Krymie")[0].place.name_en == "Autonomous Republic of Crimea"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # ISO 9 and German spellings keep і/и and ї/і apart, which the invariant key folds.
+        ("Vìtkìvcì", "UA68020070050068338"),  # Вітківці, not Витківці
+        ("Faschtschijiwka", "UA68040050290047951"),  # Фащіївка, not Фащівка
+        # The Russian name of a Ukrainian town, romanised (BGN/PCGN), over a Russian
+        # village of that official name.
+        ("Kamenskoye", "UA12040150010056523"),  # Кам'янське
+        ("Dergachi", "UA63120070010085847"),  # Дергачі
+    ],
+)
+def test_a_standard_romanisation_of_a_name_counts_as_that_name(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert best.rule == "romanization"

@@ -32,6 +32,7 @@ within :data:`AMBIGUITY_RATIO` of the best.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import unicodedata
@@ -102,6 +103,7 @@ OWN_TYPES = STRONG_TYPES | {"historical", "occupation"}
 
 RULE_WEIGHT = {
     "exact": 1.0,
+    "romanization": 0.99,
     "invariant": 0.97,
     "inflection": 0.95,
     "uk_ru": 0.9,
@@ -491,12 +493,15 @@ class Resolver:
         inv = invariant_key(text) if script in ("Latn", "Cyrl", "mixed") else ""
         exact_hits, inv_hits = self._key_hits([(exact, "x"), (inv, "i")])
         found = list(exact_hits)
-        for hit in inv_hits:
-            if self._country(hit.place_id) not in FUZZY_COUNTRIES and (
-                hit.type == "alternate" or script_of(hit.name) != script
-            ):
-                continue
-            found.append(hit)
+        kept = [
+            hit
+            for hit in inv_hits
+            if self._country(hit.place_id) in FUZZY_COUNTRIES
+            or (hit.type != "alternate" and script_of(hit.name) == script)
+        ]
+        if script == "Latn" and len({h.place_id for h in kept}) > 1:
+            kept = self._romanized(exact, kept)
+        found.extend(kept)
         for hit in found:
             if rule is not None:
                 hit = _Hit(
@@ -511,6 +516,44 @@ class Resolver:
                 )
             hits.append(hit)
         return hits
+
+    def _romanized(self, written: str, hits: list[_Hit]) -> list[_Hit]:
+        """Invariant hits on several places, with those whose place's Ukrainian or Russian
+        name the text spells letter for letter in some romanisation system marked
+        ``romanization`` (as strong as the name itself): the invariant key folds і and и,
+        ї and і together, and the romanisation keeps them apart (Vitkivtsi is Вітківці,
+        Vytkivtsi Витківці; ISO 9 Vìtkìvcì the former)."""
+        named = [(hit, self._cyrillic_names(hit.place_id)) for hit in hits]
+        if len({names for _, names in named}) < 2:
+            return hits  # one spelling for all: nothing to tell them apart by
+        marked: list[_Hit] = []
+        for hit, names in named:
+            country = self._country(hit.place_id)
+            for name, lang in zip(names, ("uk", "ru"), strict=True):
+                if name and written in _romanized_keys(name, lang):
+                    # The name met is the Cyrillic one the text romanises.
+                    own = (lang, country) in (("uk", "UA"), ("ru", "RU"))
+                    hit = _Hit(
+                        hit.place_id,
+                        name,
+                        lang,
+                        "official" if own else "alternate",
+                        None,
+                        None,
+                        "romanization",
+                        1.0,
+                    )
+                    break
+            marked.append(hit)
+        return marked
+
+    def _cyrillic_names(self, place_id: str) -> tuple[str | None, str | None]:
+        """A place's Ukrainian and Russian names (from the preloaded rows if there are any)."""
+        row = self._rows.get(place_id)
+        if row is not None:
+            return row[3], row[4]
+        place = self._place(place_id)
+        return place.name_uk, place.name_ru
 
     def _variant_hits(self, text: str, *, transliterate: bool = True) -> list[_Hit]:
         """Inflected forms, uk ↔ ru counterparts and Cyrillic transliterations of the text."""
@@ -845,7 +888,7 @@ class Resolver:
         exact_places = {
             h.place_id
             for h in hits
-            if h.rule == "exact"
+            if h.rule in ("exact", "romanization")
             and h.type in OWN_TYPES
             and all(self._ancestors(h.place_id) & q for q in qualifiers)
         }
@@ -1415,6 +1458,19 @@ def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tu
             record.split(field) for record in value[0].decode("utf-8").split(index.RECORD_SEPARATOR)
         )
     )
+
+
+@lru_cache(maxsize=20_000)
+def _romanized_keys(name: str, lang: str) -> frozenset[str]:
+    """The exact keys of ``name`` romanised in every system of ``lang`` (national,
+    BGN/PCGN, ISO 9, scholarly, ALA-LC, German, Polish, French …)."""
+    from toponyms.text.translit import romanizations
+
+    keys = set()
+    for romanized in romanizations(name, lang):
+        with contextlib.suppress(InvalidInputError):
+            keys.add(exact_key(romanized))
+    return frozenset(keys)
 
 
 def _padded(keys: list[str]) -> list[str]:
