@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchlib import DATA, DEFAULT_DB, NameTable, median, run_child
+from benchlib import DATA, NameTable, default_db, median, run_child
 
 DOC_CHARS = 4000
 MIN_NAME_CHARS = 3
@@ -315,7 +315,7 @@ def measure_baseline(table: NameTable, megabytes: float, seed: int, repeat: int)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--db", default=default_db())
     parser.add_argument("--child-speed", choices=sorted(GROUPS), default=None)
     parser.add_argument("--child-accuracy", action="store_true")
     parser.add_argument("--mb", type=float, default=1.0)

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import (
-    DEFAULT_DB,
     NameTable,
+    default_db,
     median,
     run_child,
     timed_command,
@@ -274,7 +274,7 @@ def measure_cold_start(db: str, repeat: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--db", default=default_db())
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--answers", action="store_true", help=argparse.SUPPRESS)

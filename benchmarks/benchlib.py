@@ -21,10 +21,17 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "data"
-DEFAULT_DB = "/tmp/g1.sqlite"
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+
+def default_db() -> str:
+    """The gazetteer benchmarked when no ``--db`` is given: ``TOPONYMS_DB``, else the
+    default gazetteer (the packaged file, or the one built once into the cache)."""
+    from gazetteer import store
+
+    return os.environ.get("TOPONYMS_DB") or str(store.default_path())
 
 
 def child_env(db: str | None) -> dict[str, str]:

@@ -51,7 +51,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchlib import DEFAULT_DB, NameTable, connect, load_name_table, place_ids
+from benchlib import NameTable, connect, default_db, load_name_table, place_ids
 
 STRATA: tuple[tuple[str, float, str], ...] = (
     ("ua_village", 0.25, "country = 'UA' AND kind IN ('village', 'settlement')"),
@@ -271,7 +271,7 @@ def write_tsv(queries: list[Query], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--db", default=default_db())
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--out", default=None, help="write the mix here as TSV (default: stdout)")

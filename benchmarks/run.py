@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import DEFAULT_DB, HERE, REPO, connect, load_name_table
+from benchlib import HERE, REPO, connect, default_db, load_name_table
 
 HISTORY = HERE / "history.jsonl"
 RESULTS = HERE / "RESULTS.md"
@@ -383,7 +383,7 @@ def write_results(history: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=os.environ.get("TOPONYMS_DB") or DEFAULT_DB)
+    parser.add_argument("--db", default=default_db())
     parser.add_argument("--queries", type=int, default=None, help="size of the query mix (10000)")
     parser.add_argument("--brute", type=int, default=None, help="brute-force subsample (300)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure (median)")

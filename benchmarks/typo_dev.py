@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchlib import DEFAULT_DB, NameTable, connect, load_name_table, place_ids
+from benchlib import NameTable, connect, default_db, load_name_table, place_ids
 
 STRATA: tuple[tuple[str, float, str, bool], ...] = (
     # name, share, SQL condition, weighted by population
@@ -337,7 +337,7 @@ def evaluate(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--db", default=default_db())
     parser.add_argument("--places", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=20250117)
     parser.add_argument("--out", default=None, help="also write the queries here as TSV")
