@@ -3,7 +3,10 @@
 The path of a query (each step only when the ones before found nothing convincing):
 
 1. clean the text and split off qualifiers (:mod:`toponyms.query`);
-2. look its exact key and its romanisation-invariant key up in the index;
+2. look its exact key and its romanisation-invariant key up in the index (its in-memory
+   snapshot when the file has one, else the index tables; a query's forms together); a
+   Latin text that is letter for letter a standard romanisation of one candidate's
+   Cyrillic name counts as that name (``romanization``), not as a mere shared key;
 3. Cyrillic text: look up the nominative forms of an inflected name (:mod:`.text.morph`)
    and the Ukrainian ↔ Russian counterparts (:mod:`.text.ukru`);
    Latin text: transliterate into Cyrillic and do the same;
