@@ -187,6 +187,37 @@ def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) 
     assert best.rule == "fuzzy"
 
 
+def test_one_typo_in_a_case_form_with_another_ending(resolver: Resolver) -> None:
+    # Домодедовым (a slip in the stem) where the declension rules give Домодедовом: the
+    # stems are compared and the ending swapped at half an edit.
+    best = resolver.resolve("под Домодедвым")[0]
+    assert best.place.geonames_id == 565381
+    assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize(
+    ("query", "katottg"),
+    [
+        ("Мьвов", "UA46060250010015970"),  # Львов, the Russian exonym of Lviv
+        ("Днерп", "UA12020010010037010"),  # Днепр, of Dnipro
+        ("Лувцк", "UA07080170010083384"),  # Луцк, of Lutsk
+    ],
+)
+def test_a_sole_slip_in_a_short_name_clears_the_cut_off(
+    resolver: Resolver, query: str, katottg: str
+) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == katottg
+    assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize("query", ["Стли", "Cort", "Moey"])
+def test_a_slip_in_four_letters_is_not_lifted_over_the_cut_off(
+    resolver: Resolver, query: str
+) -> None:
+    assert resolver.resolve(query) == []
+
+
 @pytest.mark.parametrize(
     ("query", "geonames_id"),
     [

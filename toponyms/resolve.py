@@ -81,6 +81,11 @@ _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 
 # than one in the name itself.
 CASE_TYPO_WEIGHT = 0.97
 SHORT_CASE_FORM = 7  # letters
+# A case form the text may be in though the declension rules give another ending for the
+# name (Фряновым, Фряновом): the stems are compared, and the swap of one valid ending for
+# another counts this many edits. Stems shorter than SHORT_STEM letters are not compared.
+ENDING_SWAP_COST = 0.5
+SHORT_STEM = 4
 # A typo is read as a slip in a Ukrainian or Russian place's name first (the places this
 # resolver is about): among the names one typo away, these count this many times their
 # prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
@@ -93,6 +98,10 @@ HOME_TYPO_BIAS = 30.0
 # Віннция is Vinnytsia, not a Russian village by a uk ↔ ru guess.
 GUESS_RULES = frozenset({"invariant", "uk_ru", "translit"})
 SLIP_SIMILARITY = 0.968
+# A slip that is the text's only reading (see Resolver._sole_slip): the similarity whose
+# evidence clears MIN_EVIDENCE for any of a place's own names (0.93 × 0.681 × 0.98 ≈ 0.621).
+SOLE_SLIP_SIMILARITY = 0.681
+SOLE_SLIP_MIN_LENGTH = 5  # letters of the text
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 # How much a weaker piece of evidence (another place's alternate name, another spelling)
@@ -653,7 +662,7 @@ class Resolver:
                 )
             ]
             for (candidate, _), candidate_hits in zip(near, self._key_hits(near), strict=True):
-                for hit in candidate_hits:
+                for hit in _strongest_first(candidate_hits):
                     if (hit.place_id, hit.name) in seen:
                         continue
                     seen.add((hit.place_id, hit.name))
@@ -753,6 +762,7 @@ class Resolver:
                 _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
             )
         limit = 1 if len(written) < 9 else 2
+        own_stems = [s for s in _stems(written) if len(s) >= SHORT_STEM]
         key = invariant_key(text)
         seen: set[tuple[str, str]] = set()
         hits: list[_Hit] = []
@@ -769,7 +779,7 @@ class Resolver:
             ]
             found = dict(zip(near, self._key_hits(near), strict=True))
             for candidate, kind in near:
-                for hit in found[candidate, kind]:
+                for hit in _strongest_first(found[candidate, kind]):
                     if (hit.place_id, hit.name) in seen or script_of(hit.name) != "Cyrl":
                         continue
                     seen.add((hit.place_id, hit.name))
@@ -778,7 +788,7 @@ class Resolver:
                     if abroad and not _world_famous(place):
                         continue  # abroad, only the largest cities' names (в Стамбуле)
                     forms = _case_forms(hit.name, hit.lang)
-                    distance = min(OSA.distance(written, f, score_cutoff=limit + 1) for f in forms)
+                    distance = _case_distance(written, own_stems, hit.name, hit.lang, limit)
                     if distance == 0 or distance > limit:
                         continue  # an exact case form is the inflection rule's, not a typo
                     length = max(len(written), min(len(f) for f in forms))
@@ -838,6 +848,48 @@ class Resolver:
             and self._country(h.place_id) in FUZZY_COUNTRIES
             and OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
         ]
+
+    def _sole_slip(self, text: str, hits: list[_Hit]) -> list[_Hit]:
+        """``hits`` with a sole slip's similarity raised to :data:`SOLE_SLIP_SIMILARITY`.
+
+        One edit in a name of five letters leaves a similarity (0.68) whose evidence is
+        about the cut-off, below it for an exonym (Мьвов: Львов). When every name one edit
+        from the text (as written, or from one of the name's case forms) is one place's,
+        and one of them is that Ukrainian or Russian place's own name in the text's
+        script, the slip is the reading: it clears the cut-off (barely, so any better
+        evidence still wins). Two places one edit away (Ацрыз: Агрыз, Арцыз) stay a guess
+        that the cut-off may refuse.
+        """
+        script = script_of(text)
+        written = exact_key(text)
+        if len(written) < SOLE_SLIP_MIN_LENGTH:
+            return hits  # one edit in four letters is a different word as often as a slip
+        near = [h for h in hits if self._one_slip(written, script, h)]
+        if not near or len({h.place_id for h in near}) > 1:
+            return hits
+        if (
+            not any(h.type in STRONG_TYPES and script_of(h.name) == script for h in near)
+            or self._country(near[0].place_id) not in FUZZY_COUNTRIES
+        ):
+            return hits
+        return [
+            h._replace(similarity=max(h.similarity, SOLE_SLIP_SIMILARITY))
+            if h in near and h.type in STRONG_TYPES and script_of(h.name) == script
+            else h
+            for h in hits
+        ]
+
+    @staticmethod
+    def _one_slip(written: str, script: str, hit: _Hit) -> bool:
+        """Whether a typo hit's name, or one of its case forms, is one edit from the text
+        (``written``: its exact key; ``script``: its script)."""
+        if script_of(hit.name) != script:
+            return False
+        if OSA.distance(written, exact_key(hit.name), score_cutoff=1) <= 1:
+            return True
+        return script == "Cyrl" and any(
+            OSA.distance(written, f, score_cutoff=1) <= 1 for f in _case_forms(hit.name, hit.lang)
+        )
 
     # -- scoring ----------------------------------------------------------------------------
     def _evidence(self, hit: _Hit, as_of: date | None) -> float:
@@ -1286,6 +1338,7 @@ class Resolver:
                 if inflected:
                     break
             fuzzy = [*fuzzy, *inflected]
+        fuzzy = self._sole_slip(text, fuzzy)
         if fuzzy:
             extra, extra_evidence = self._rank(
                 [*hits, *fuzzy],
@@ -1519,6 +1572,37 @@ def _case_forms(name: str, lang: str) -> tuple[str, ...]:
         except InvalidInputError:
             continue
     return tuple(sorted(forms))
+
+
+def _strongest_first(hits: Iterable[_Hit]) -> list[_Hit]:
+    """``hits`` with a place's stronger name types first (official before exonym before
+    alternate). The typo search keeps one hit per place and name: a name a place bears
+    under several types (Irpin: English official, German exonym) must count as its
+    strongest, or a slip in it may fall below the cut-off (Iprin)."""
+    return sorted(hits, key=lambda h: -TYPE_WEIGHT.get(h.type, 0.0))
+
+
+def _case_distance(written: str, stems: list[str], name: str, lang: str, limit: int) -> float:
+    """Edits from the text (``written``: its exact key; ``stems``: it less a case ending)
+    to the nearest case form of ``name``; more than ``limit`` when none is that near.
+
+    The text's ending may be another valid one than the declension rules give the name
+    (Фряновым, Фряновом): when no form is within one edit, the stems are compared too,
+    and the swap of one ending for another costs :data:`ENDING_SWAP_COST`."""
+    distance: float = min(
+        OSA.distance(written, f, score_cutoff=limit + 1) for f in _case_forms(name, lang)
+    )
+    form_stems = _form_stems(name, lang) if distance > 1 and stems else frozenset()
+    if form_stems:
+        swapped = min(OSA.distance(s, f, score_cutoff=limit) for s in stems for f in form_stems)
+        distance = min(distance, ENDING_SWAP_COST + swapped)
+    return distance
+
+
+@lru_cache(maxsize=50_000)
+def _form_stems(name: str, lang: str) -> frozenset[str]:
+    """The stems of a name's case forms (:func:`_case_forms` less a case ending)."""
+    return frozenset(s for f in _case_forms(name, lang) for s in _stems(f) if len(s) >= SHORT_STEM)
 
 
 def _world_famous(place: Place | _Facts) -> bool:
