@@ -489,13 +489,17 @@ class Resolver:
         return result
 
     # -- candidate generation ------------------------------------------------------------------
-    def _hits_for(self, text: str, rule: str | None = None) -> list[_Hit]:
+    def _hits_for(
+        self, text: str, rule: str | None = None, *, romanizations: bool = False
+    ) -> list[_Hit]:
         """Hits for one form of the name under its exact and invariant keys.
 
         An invariant (other-spelling) hit on a place outside Ukraine and Russia counts only
         for its official names and exonyms written in the query's own script: GeoNames'
         many alternate spellings of world cities, and a Cyrillic query's coincidence with
-        a foreign Latin name (Бучі ~ Buhi), are noise, not evidence.
+        a foreign Latin name (Бучі ~ Buhi), are noise, not evidence. ``romanizations``:
+        tell invariant hits on several places apart by :meth:`_romanized` (the name a
+        user asks for; extraction, which tries every capitalised word, skips it).
         """
         hits: list[_Hit] = []
         exact = exact_key(text)
@@ -511,7 +515,7 @@ class Resolver:
             if self._country(hit.place_id) in FUZZY_COUNTRIES
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
-        if script == "Latn" and len({h.place_id for h in kept}) > 1:
+        if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
             kept = self._romanized(exact, kept)
         found.extend(kept)
         for hit in found:
@@ -1206,7 +1210,7 @@ class Resolver:
         # A person's, organisation's or weapon's name that no place of note bears
         # (Syrskyi, Yermak, Shahed) answers only as a well-known place's official name.
         strict = not qualifiers and lexicon.is_strict_non_place(query.name)
-        hits = self._hits_for(query.name)
+        hits = self._hits_for(query.name, romanizations=True)
         if strict:
             hits = [h for h in hits if self._well_known(h)]
         ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
