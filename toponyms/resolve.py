@@ -1578,12 +1578,14 @@ def _case_forms(name: str, lang: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
-def _strongest_first(hits: Iterable[_Hit]) -> list[_Hit]:
+@lru_cache(maxsize=20_000)
+def _strongest_first(hits: tuple[_Hit, ...]) -> tuple[_Hit, ...]:
     """``hits`` with a place's stronger name types first (official before exonym before
     alternate). The typo search keeps one hit per place and name: a name a place bears
     under several types (Irpin: English official, German exonym) must count as its
-    strongest, or a slip in it may fall below the cut-off (Iprin)."""
-    return sorted(hits, key=lambda h: -TYPE_WEIGHT.get(h.type, 0.0))
+    strongest, or a slip in it may fall below the cut-off (Iprin). Memoised: the same
+    key's hits come back for query after query."""
+    return tuple(sorted(hits, key=lambda h: -TYPE_WEIGHT.get(h.type, 0.0)))
 
 
 def _case_distance(written: str, stems: list[str], name: str, lang: str, limit: int) -> float:
