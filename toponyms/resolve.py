@@ -1232,14 +1232,12 @@ class Resolver:
         ):
             # Not exactly an official name (or only a village's, which a case form of a
             # city's name may be, surely so after a preposition: Львове is a village, во
-            # Львове is Lviv): an inflected
-            # form, the other language's spelling, or a transliteration may fit better
-            # (Лимані is Lyman, not Lymany).
+            # Львове is Lviv): an inflected form, the other language's spelling, or a
+            # transliteration may fit better (Лимані is Lyman, not Lymany).
             # Latin text that is already some place's name needs no Cyrillic guesses
-            # (costly: about a millisecond a word).
-            # A Latin name one slip away from a name as written is a typo of that name, not
-            # a spelling in another system: the typo search (cheap) then spares the
-            # Cyrillic guesses (costly).
+            # (the costliest step). A Latin name one slip away from a place's own name is
+            # a typo of that name, not a spelling in another system: the typo search
+            # (cheaper) then spares the Cyrillic guesses.
             transliterate = evidence < 0.95 and not (
                 script_of(query.name) == "Latn" and self._close_typo(query.name)
             )
@@ -1251,7 +1249,7 @@ class Resolver:
                     h
                     for h in variant_hits
                     if (h.rule == "inflection" and not strict)
-                    or (self._place(h.place_id).population or 0) >= WELL_KNOWN
+                    or (self._facts(h.place_id).population or 0) >= WELL_KNOWN
                 ]
             if variant_hits:
                 extra, extra_evidence = self._rank(
