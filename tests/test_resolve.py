@@ -453,3 +453,23 @@ def test_a_standard_romanisation_of_a_name_counts_as_that_name(
     best = resolver.resolve(query)[0]
     assert best.place.katottg == expected
     assert best.rule == "romanization"
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "name_en"),
+    [
+        ("на Бахмутському напрямку", "raion", "Bakhmutskyi raion"),
+        ("в Купянском направлении", "raion", "Kupianskyi raion"),
+        ("Kupiansk axis", "city", "Kupyansk"),
+    ],
+)
+def test_a_front_direction_reads_as_its_raion_or_its_town(
+    resolver: Resolver, query: str, kind: str, name_en: str
+) -> None:
+    best = resolver.resolve(query)[0]
+    assert (best.place.kind, best.place.name_en) == (kind, name_en)
+
+
+def test_a_generic_direction_is_no_city_district(resolver: Resolver) -> None:
+    # Південний район is a city district of Kamianske; the southern direction is no place.
+    assert resolver.resolve("Південний напрямок") == []

@@ -55,6 +55,9 @@ class Query:
     qualifiers: tuple[str, ...]
     # A locative preposition stood before the name (во Львове): the name is a case form.
     after_preposition: bool = False
+    # The name was a front direction read as a raion (Покровському напрямку): only a
+    # raion may answer it, not a city district that shares the adjective (Південний).
+    raion_only: bool = False
 
 
 def strip_type_prefix(name: str) -> str:
@@ -79,6 +82,33 @@ def strip_type_prefix(name: str) -> str:
             if rest[:1].isupper():
                 return rest
     return result
+
+
+@lru_cache(maxsize=1)
+def direction_words() -> dict[str, str]:
+    """Front-line direction word → the raion word in the same case, or ``""`` to drop it
+    (``toponyms/data/direction_words.tsv``)."""
+    text = resources.files("toponyms.data").joinpath("direction_words.tsv").read_text("utf-8")
+    words: dict[str, str] = {}
+    for line in text.splitlines()[2:]:
+        if line and not line.startswith("#"):
+            word, _, region_word = line.split("\t")
+            words[word.casefold()] = region_word
+    return words
+
+
+def read_direction(name: str) -> tuple[str, bool]:
+    """A front "direction" named after a place, read as the raion of that adjective
+    (``Покровському напрямку`` → ``Покровському району``, True: only a raion may answer)
+    or as the place itself (``Pokrovsk direction`` → ``Pokrovsk``, False). Other names
+    come back unchanged."""
+    head, _, last = name.rpartition(" ")
+    region_word = direction_words().get(last.casefold()) if head else None
+    if region_word is None:
+        return name, False
+    if region_word:
+        return f"{head} {region_word}", True
+    return head, False
 
 
 @lru_cache(maxsize=1)
@@ -122,9 +152,11 @@ def split(text: str) -> Query:
     written = " ".join(parts[0].split())
     name = strip_preposition(written)
     qualifiers = [*parts[1:], *qualifiers]
+    read, raion_only = read_direction(name)
     return Query(
         text=text,
-        name=strip_type_prefix(name),
+        name=strip_type_prefix(read),
         qualifiers=tuple(qualifiers),
         after_preposition=name != written,
+        raion_only=raion_only,
     )

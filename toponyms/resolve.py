@@ -1301,6 +1301,8 @@ class Resolver:
                 )
         if evidence < MIN_EVIDENCE:
             matches = []
+        if query.raion_only:
+            matches = [m for m in matches if m.place.kind == "raion"]
         matches = [m for m in matches if m.score >= min_score]
         ambiguous = len(matches) > 1 and matches[1].score >= AMBIGUITY_RATIO * matches[0].score
         return Resolution(query=name, matches=tuple(matches), ambiguous=ambiguous)
