@@ -315,13 +315,16 @@ def measure_baseline(table: NameTable, megabytes: float, seed: int, repeat: int)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--child-speed", choices=sorted(GROUPS), default=None)
     parser.add_argument("--child-accuracy", action="store_true")
     parser.add_argument("--mb", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--budget", type=float, default=60.0)
     args = parser.parse_args()
+    args.db = args.db or default_db()
     if args.child_speed:
         print(json.dumps(child_speed(args.db, args.child_speed, args.mb, args.seed, args.budget)))
     elif args.child_accuracy:

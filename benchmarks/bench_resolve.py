@@ -274,7 +274,9 @@ def measure_cold_start(db: str, repeat: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--answers", action="store_true", help=argparse.SUPPRESS)
@@ -283,6 +285,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--category", choices=CATEGORIES, default=None)
     args = parser.parse_args()
+    args.db = args.db or default_db()
     if args.child:
         print(json.dumps(child(args.db, args.queries_file, args.answers)))
         return

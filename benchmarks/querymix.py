@@ -271,11 +271,14 @@ def write_tsv(queries: list[Query], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--out", default=None, help="write the mix here as TSV (default: stdout)")
     args = parser.parse_args()
+    args.db = args.db or default_db()
     queries = build_mix(args.db, args.queries, args.seed)
     if args.out:
         write_tsv(queries, Path(args.out))

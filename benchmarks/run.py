@@ -383,7 +383,9 @@ def write_results(history: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--queries", type=int, default=None, help="size of the query mix (10000)")
     parser.add_argument("--brute", type=int, default=None, help="brute-force subsample (300)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure (median)")
@@ -396,6 +398,7 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the record as JSON")
     args = parser.parse_args()
+    args.db = args.db or default_db()
     quick = args.quick
     args.queries = args.queries or (1000 if quick else 10_000)
     args.brute = args.brute if args.brute is not None else (20 if quick else 300)

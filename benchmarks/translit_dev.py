@@ -58,11 +58,14 @@ def sample(db: str, places: int, seed: int) -> list[tuple[str, str, str | None]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--places", type=int, default=600)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--errors", type=int, default=3, help="wrong answers shown per system")
     args = parser.parse_args()
+    args.db = args.db or default_db()
 
     resolver = Resolver(db=args.db)
     right: dict[str, list[int]] = defaultdict(lambda: [0, 0])

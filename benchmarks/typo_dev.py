@@ -341,13 +341,16 @@ def evaluate(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default=default_db())
+    parser.add_argument(
+        "--db", default=None, help="gazetteer (default: $TOPONYMS_DB, else the default one)"
+    )
     parser.add_argument("--places", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=20250117)
     parser.add_argument("--out", default=None, help="also write the queries here as TSV")
     parser.add_argument("--half", choices=("tune", "check", "both"), default="tune")
     parser.add_argument("--errors", type=int, default=0)
     args = parser.parse_args()
+    args.db = args.db or default_db()
     queries = build(args.db, args.places, args.seed)
     if args.out:
         write_tsv(queries, Path(args.out))

@@ -1134,20 +1134,32 @@ class Builder:
             )
             if russian:
                 place.name_ru = russian[0][1]
-                continue
-            if place.kind not in ("city", "settlement", "village", "oblast"):
-                continue
-            cyrillic = {
-                fold(n): n
-                for n, lang, t, *_ in place.names
-                if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"
-            }
-            if not cyrillic:
-                continue
-            for candidate in counterparts(place.name_uk):
-                if fold(candidate) in cyrillic and fold(candidate) != fold(place.name_uk):
-                    place.name_ru = cyrillic[fold(candidate)]
-                    break
+            elif place.kind in ("city", "settlement", "village", "oblast"):
+                cyrillic = {
+                    fold(n): n
+                    for n, lang, t, *_ in place.names
+                    if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"
+                }
+                for candidate in counterparts(place.name_uk):
+                    if fold(candidate) in cyrillic and fold(candidate) != fold(place.name_uk):
+                        place.name_ru = cyrillic[fold(candidate)]
+                        break
+            self._russian_exonym(place)
+
+    @staticmethod
+    def _russian_exonym(place: Place) -> None:
+        """A Ukrainian place's Russian name is its name in another language, an exonym, not
+        a stray alternate spelling: Волчанск is Вовчанськ's Russian name and must weigh as
+        much as a Russian town's official Волчанск (then size decides)."""
+        if place.name_ru is None:
+            return
+        folded = fold(place.name_ru)
+        if any(
+            lang == "ru" and t in ("official", "exonym") and fold(n) == folded
+            for n, lang, t, *_ in place.names
+        ):
+            return
+        place.add_name(place.name_ru, "ru", "exonym", "Russian name of the place (GeoNames)")
 
     def finish_names(self) -> None:
         """One row per (name, language, type) and no alternate that repeats an official name."""

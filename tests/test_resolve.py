@@ -473,3 +473,10 @@ def test_a_front_direction_reads_as_its_raion_or_its_town(
 def test_a_generic_direction_is_no_city_district(resolver: Resolver) -> None:
     # Південний район is a city district of Kamianske; the southern direction is no place.
     assert resolver.resolve("Південний напрямок") == []
+
+
+def test_a_ukrainian_towns_russian_name_weighs_as_an_exonym(resolver: Resolver) -> None:
+    # Волчанск is Вовчанськ's Russian name and a small Russian town's official one: the
+    # names weigh alike (an exonym against an official name), so the larger town wins.
+    assert resolver.resolve("в Волчанске")[0].place.name_uk == "Вовчанськ"
+    assert resolver.resolve("Дергачи")[0].place.name_uk == "Дергачі"
