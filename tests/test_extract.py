@@ -32,6 +32,22 @@ def test_offsets_slice_the_input(resolver: Resolver) -> None:
         assert text[m.start : m.end] == m.text
 
 
+def test_a_sentences_first_word_does_not_swallow_a_region(resolver: Resolver) -> None:
+    text = "Обстріл Херсонської області і Бериславського району."
+    assert [(m.text, m.match.place.kind) for m in resolver.extract(text)] == [
+        ("Херсонської області", "oblast"),
+        ("Бериславського району", "raion"),
+    ]
+
+
+def test_a_front_direction_is_its_raion(resolver: Resolver) -> None:
+    text = "Бої тривають на Покровському напрямку; ВСУ отступили в Купянском направлении."
+    assert [m.match.place.name_en for m in resolver.extract(text)] == [
+        "Pokrovskyi raion",
+        "Kupianskyi raion",
+    ]
+
+
 def test_english_possessive_and_region_word(resolver: Resolver) -> None:
     text = "Kherson's mayor said the Kherson regional administration evacuated Oleshky."
     assert found(resolver, text) == [

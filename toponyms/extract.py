@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from toponyms import lexicon
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
+from toponyms.query import direction_words
 from toponyms.resolve import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.text.normalize import clean
 
@@ -213,8 +214,11 @@ class Extractor:
                     continue
                 span = self._text[words[0].start : words[-1].end]
                 forms = self._forms(span, lang)
-                if not forms and i + n < len(tokens) and _region_word(tokens[i + n]):
-                    forms = [(span, "inflection")]  # Херсонской области: the region decides
+                if not forms and n == 1 and i + n < len(tokens) and _region_word(tokens[i + n]):
+                    # Херсонской области: the region decides (one word: region adjectives are
+                    # single words, and a sentence's first word must not swallow the name:
+                    # Обстріл Херсонської області)
+                    forms = [(span, "inflection")]
                 if forms:
                     found = (i, i + n, forms)
                     break
@@ -294,6 +298,8 @@ class Extractor:
             region_kind = None
             if last < len(tokens):
                 region_kind = region_words.get(tokens[last].text.casefold())
+                if region_kind is None and direction_words().get(tokens[last].text.casefold()):
+                    region_kind = "direction"  # на Покровському напрямку: the raion
             if region_kind is None and first > 0:
                 # "im Gebiet Cherson", "obwód chersoński", "oblast de Kherson"
                 before = tokens[first - 1].text.casefold()
@@ -321,16 +327,17 @@ class Extractor:
             if region_hits:
                 return region_hits
         elif region_kind is not None:
-            phrase = f"{forms[0][0]} {tokens[last].text}"
+            word = tokens[last].text
+            if region_kind == "direction":
+                # A front direction is named by its raion's adjective, in the same case.
+                word = direction_words()[word.casefold()]
+            phrase = f"{forms[0][0]} {word}"
             region_hits = self.resolver._hits_for(phrase) or self.resolver._variant_hits(phrase)
             for kind_word in ("oblast", "raion"):
                 if not region_hits and region_kind == kind_word:
                     region_hits = self.resolver._hits_for(f"{forms[0][0]} {kind_word}")
-            region_hits = [
-                h
-                for h in region_hits
-                if self.resolver._place(h.place_id).kind in ("oblast", "raion", "hromada")
-            ]
+            kinds = ("raion",) if region_kind == "direction" else ("oblast", "raion", "hromada")
+            region_hits = [h for h in region_hits if self.resolver._place(h.place_id).kind in kinds]
             if region_hits:
                 return region_hits
         for form, rule in forms:
