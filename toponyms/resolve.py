@@ -516,7 +516,8 @@ class Resolver:
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
         if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
-            kept = self._romanized(exact, kept)
+            own = frozenset(h.place_id for h in exact_hits if h.type in OWN_TYPES)
+            kept = self._romanized(exact, kept, own)
         found.extend(kept)
         for hit in found:
             if rule is not None:
@@ -533,17 +534,23 @@ class Resolver:
             hits.append(hit)
         return hits
 
-    def _romanized(self, written: str, hits: list[_Hit]) -> list[_Hit]:
+    def _romanized(
+        self, written: str, hits: list[_Hit], exact: frozenset[str] = frozenset()
+    ) -> list[_Hit]:
         """Invariant hits on several places, with those whose place's Ukrainian or Russian
         name the text spells letter for letter in some romanisation system marked
         ``romanization`` (as strong as the name itself): the invariant key folds і and и,
         ї and і together, and the romanisation keeps them apart (Vitkivtsi is Вітківці,
-        Vytkivtsi Витківці; ISO 9 Vìtkìvcì the former)."""
+        Vytkivtsi Витківці; ISO 9 Vìtkìvcì the former). Places in ``exact`` (whose own
+        name the text already is, as written) need no such check."""
         named = [(hit, self._cyrillic_names(hit.place_id)) for hit in hits]
         if len({names for _, names in named}) < 2:
             return hits  # one spelling for all: nothing to tell them apart by
         marked: list[_Hit] = []
         for hit, names in named:
+            if hit.place_id in exact:
+                marked.append(hit)
+                continue
             country = self._country(hit.place_id)
             for name, lang in zip(names, ("uk", "ru"), strict=True):
                 if name and written in _romanized_keys(name, lang):
