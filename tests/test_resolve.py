@@ -480,3 +480,26 @@ def test_a_ukrainian_towns_russian_name_weighs_as_an_exonym(resolver: Resolver) 
     # names weigh alike (an exonym against an official name), so the larger town wins.
     assert resolver.resolve("в Волчанске")[0].place.name_uk == "Вовчанськ"
     assert resolver.resolve("Дергачи")[0].place.name_uk == "Дергачі"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Novomykhailivka, Marinka raion",
+        "Новомихайлівка, Мар'їнський район",
+        "Новомихайловка (Марьинский район)",
+        "Novomykhailivka, Marinskyi raion",
+    ],
+)
+def test_a_raion_from_before_2020_is_read_by_its_centre(resolver: Resolver, query: str) -> None:
+    # The Marinka raion was merged into the Pokrovsk and Donetsk raions in 2020; its
+    # villages lie around Мар'їнка.
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == "UA14160130130080935"
+    assert dict(best.score_parts)["qualifier"] == 1.0
+
+
+def test_an_old_raion_reaches_villages_now_in_another_raion(resolver: Resolver) -> None:
+    # Очеретине was in the Yasynuvata raion; it is in the Pokrovsk raion now, while
+    # Ясинувата itself is in the Donetsk raion.
+    assert katottg_of(resolver, "Ocheretyne, Yasynuvata district") == "UA14160190010012632"

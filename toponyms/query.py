@@ -85,6 +85,42 @@ def strip_type_prefix(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def raion_words() -> frozenset[str]:
+    """Words for a raion (район, району, district, rejon …; role ``raion_word`` in
+    ``toponyms/data/type_words.tsv``)."""
+    text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
+    return frozenset(
+        cells[0].casefold()
+        for cells in (line.split("\t") for line in text.splitlines()[2:])
+        if len(cells) >= 2 and cells[1] == "raion_word"
+    )
+
+
+@lru_cache(maxsize=1)
+def raion_adjective_endings() -> tuple[str, ...]:
+    """Endings of the adjectives that name a raion after its centre (Мар'їнський ←
+    Мар'їнка), longest first (``toponyms/data/raion_adjectives.tsv``)."""
+    text = resources.files("toponyms.data").joinpath("raion_adjectives.tsv").read_text("utf-8")
+    endings = {line.split("\t")[1] for line in text.splitlines()[2:] if line}
+    return tuple(sorted(endings, key=lambda e: (-len(e), e)))
+
+
+def old_raion_centre_stems(text: str) -> list[str]:
+    """What a raion qualifier says of its centre's name: ``Marinka raion`` → ``Marinka``;
+    ``Мар'їнський район`` → ``Мар'їн`` (a stem: the centre's name starts with it). Empty
+    when the text names no raion."""
+    words = text.split(" ")
+    rest = [w for w in words if w.casefold().strip(".,") not in raion_words()]
+    if len(rest) == len(words) or not rest:
+        return []
+    head = " ".join(rest)
+    for ending in raion_adjective_endings():
+        if head.casefold().endswith(ending) and len(head) - len(ending) >= 3:
+            return [head[: -len(ending)]]
+    return [head]
+
+
+@lru_cache(maxsize=1)
 def direction_words() -> dict[str, str]:
     """Front-line direction word → the raion word in the same case, or ``""`` to drop it
     (``toponyms/data/direction_words.tsv``)."""

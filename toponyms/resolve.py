@@ -59,7 +59,7 @@ from toponyms.errors import (
     UnknownPlaceError,
 )
 from toponyms.models import Match, Mention, Place
-from toponyms.query import split, strip_type_prefix, type_words
+from toponyms.query import old_raion_centre_stems, split, strip_type_prefix, type_words
 from toponyms.text import keys as _keys
 from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
@@ -143,6 +143,8 @@ KIND_PRIOR = {
     "place": 800.0,
 }
 REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
+CENTRE_KINDS = frozenset({"city", "urban_settlement", "settlement"})  # a raion's centre
+OLD_RAION_RADIUS_KM = 35.0  # how far an old raion reached from its centre, about
 
 
 class _Facts(NamedTuple):
@@ -281,6 +283,7 @@ class Resolver:
         self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
+        self._nearby: dict[str, frozenset[str]] = {}
         self._preloaded = False
         self._rows: dict[str, tuple[Any, ...]] = {}
         self._answered = 0
@@ -1067,7 +1070,80 @@ class Resolver:
                 ids.add(place.id)
                 if place.admin1_id:
                     ids.add(place.admin1_id)
+        return frozenset(ids) or self._old_raion_ids(text)
+
+    def _old_raion_ids(self, text: str) -> frozenset[str]:
+        """A raion no longer in the codifier, named after its centre as the 490 raions
+        before 2020 were (*Мар'їнський район*, *Yasynuvata district*): the places within
+        :data:`OLD_RAION_RADIUS_KM` of that centre. Their villages now lie in several new
+        raions, so the new raion of the centre would miss many (Очеретине, once in the
+        Yasynuvata raion, is now in the Pokrovsk one)."""
+        ids: set[str] = set()
+        for stem in old_raion_centre_stems(text):
+            for centre in self._centres(stem):
+                ids |= self._around(centre)
         return frozenset(ids)
+
+    def _centres(self, stem: str) -> set[str]:
+        """The Ukrainian towns a raion named by ``stem`` had as its centre: their name is
+        ``stem`` or starts with it and has at most a few letters more (the adjective's
+        stem: Мар'їн → Мар'їнка)."""
+        try:
+            key = exact_key(stem)
+        except InvalidInputError:
+            return set()
+        snapshot = self._hits_snapshot()
+        if snapshot is not None:
+            keys = [k[1:] for k in snapshot.keys("x" + key)]
+        else:
+            keys = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT DISTINCT key FROM name_keys WHERE kind = 'x' AND key >= ? AND key < ?",
+                    (key, key + "\U0010ffff"),
+                )
+            ]
+        pairs = [(k, "x") for k in keys if len(k) - len(key) <= 4]
+        towns = {
+            hit.place_id
+            for hits in self._key_hits(pairs)
+            for hit in hits
+            if self._facts(hit.place_id).kind in CENTRE_KINDS
+            and self._country(hit.place_id) == "UA"
+        }
+        # A raion was named after the largest town of that stem (Мар'їн: Мар'їнка, a town,
+        # not Мар'їне, a settlement elsewhere); namesakes of like size all count.
+        weight = {
+            town: _importance(f.population, f.kind, f.katottg, f.geonames_id)
+            for town, f in ((town, self._facts(town)) for town in towns)
+        }
+        top = max(weight.values(), default=0.0)
+        return {town for town, w in weight.items() if w >= top / 3}
+
+    def _around(self, centre: str) -> frozenset[str]:
+        """The settlements within :data:`OLD_RAION_RADIUS_KM` of a place (memoised)."""
+        cached = self._nearby.get(centre)
+        if cached is not None:
+            return cached
+        if not self._preloaded:
+            self._preload()
+        facts = self._facts(centre)
+        found = {centre}
+        if facts.lat is not None and facts.lon is not None:
+            scale = math.cos(math.radians(facts.lat))
+            limit = (OLD_RAION_RADIUS_KM / 111.2) ** 2
+            found.update(
+                place_id
+                for place_id, row in self._rows.items()
+                if row[2] == "UA"
+                and row[1] not in REGION_KINDS  # a unit's centroid would let in all of it
+                and row[8] is not None
+                and row[9] is not None
+                and (row[8] - facts.lat) ** 2 + ((row[9] - facts.lon) * scale) ** 2 <= limit
+            )
+        result = frozenset(found)
+        self._nearby[centre] = result
+        return result
 
     def _region_tail(self, words: list[str]) -> tuple[str, frozenset[str]] | None:
         """A region glued to the end of a name: ``Миколаївка Донецької області``.
