@@ -24,12 +24,11 @@ A third table holds a read-only snapshot of the first, for speed:
 - ``index_blobs``: ``hits``, a `marisa-trie <https://github.com/pytries/marisa-trie>`_
   ``BytesTrie`` (about 20 MB for the default gazetteer) from ``kind + key`` to the names
   of active places under that key (place, name, language, type, validity), in one value
-  per key, in the names' order. A
-  resolver loads it in milliseconds and then finds a key's names in about a microsecond
-  each, where SQLite's three-table join costs some 30 µs a key. Every edit of a user
-  gazetteer drops the snapshot in the edit's transaction (:func:`invalidate`), so it is
-  never stale: the resolver then reads the tables, and ``gazetteer check --fix`` writes a
-  fresh snapshot.
+  per key, in the names' order. A resolver loads it in milliseconds and then finds a
+  key's names in about a microsecond each, where SQLite's three-table join costs some
+  30 µs a key. Every edit of a user gazetteer drops the snapshot in the edit's
+  transaction (:func:`invalidate`), so it is never stale: the resolver then reads the
+  tables, and ``gazetteer check --fix`` writes a fresh snapshot.
 
 ``meta.index_version`` records the key functions' version; a file built by another version
 is re-indexed when opened for writing and reported by ``gazetteer check``.
