@@ -503,3 +503,10 @@ def test_an_old_raion_reaches_villages_now_in_another_raion(resolver: Resolver) 
     # Очеретине was in the Yasynuvata raion; it is in the Pokrovsk raion now, while
     # Ясинувата itself is in the Donetsk raion.
     assert katottg_of(resolver, "Ocheretyne, Yasynuvata district") == "UA14160190010012632"
+
+
+def test_resolve_many_reads_its_options_once_for_the_whole_stream(resolver: Resolver) -> None:
+    # A generator of countries is read once, and holds for every name of the stream.
+    countries = (code for code in ["RU"])
+    answers = list(resolver.resolve_many(["Kirovsk", "Pervomaisk"], country=countries))
+    assert [a.matches[0].place.country for a in answers] == ["RU", "RU"]

@@ -147,6 +147,34 @@ CENTRE_KINDS = frozenset({"city", "urban_settlement", "settlement"})  # a raion'
 OLD_RAION_RADIUS_KM = 35.0  # how far an old raion reached from its centre, about
 
 
+class _Options(NamedTuple):
+    """A query's options as :meth:`Resolver.resolve` takes them, made hashable (they key
+    the answer cache, with the name)."""
+
+    limit: int
+    country: str | tuple[str, ...] | None
+    within: str | None
+    near: str | tuple[float, float] | None
+    as_of: str | date | None
+    min_score: float
+
+    @classmethod
+    def of(
+        cls,
+        limit: int,
+        country: str | Iterable[str] | None,
+        within: str | None,
+        near: str | tuple[float, float] | None,
+        as_of: str | date | None,
+        min_score: float,
+    ) -> _Options:
+        """Options from the public keywords; a list or generator of countries or a list
+        point becomes a tuple (read once, and hashable)."""
+        codes = country if country is None or isinstance(country, str) else tuple(country)
+        point = near if near is None or isinstance(near, str) else (near[0], near[1])
+        return cls(limit, codes, within, point, as_of, min_score)
+
+
 class _Facts(NamedTuple):
     """The columns of a place that ranking reads."""
 
@@ -1206,77 +1234,33 @@ class Resolver:
     ) -> Resolution:
         """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
         self._fresh()
-        return self._answer(
-            name,
-            limit=limit,
-            country=country,
-            within=within,
-            near=near,
-            as_of=as_of,
-            min_score=min_score,
-        )
+        return self._answer(name, _Options.of(limit, country, within, near, as_of, min_score))
 
-    def _answer(
-        self,
-        name: str,
-        *,
-        limit: int,
-        country: str | Iterable[str] | None,
-        within: str | None,
-        near: str | tuple[float, float] | None,
-        as_of: str | date | None,
-        min_score: float,
-    ) -> Resolution:
+    def _answer(self, name: str, options: _Options) -> Resolution:
         """:meth:`resolve_one` without the check for other connections' edits."""
         if not isinstance(name, str):
             raise InvalidInputError(f"a name must be text, not {type(name).__name__}")
-        if limit < 1:
-            raise InvalidInputError(f"limit must be at least 1, not {limit}")
-        cache_key = (
-            name,
-            limit,
-            country if not isinstance(country, list) else tuple(country),
-            within,
-            near if not isinstance(near, list) else tuple(near),
-            str(as_of),
-            min_score,
-        )
-        cached = self._results.get(cache_key)
+        if options.limit < 1:
+            raise InvalidInputError(f"limit must be at least 1, not {options.limit}")
+        cached = self._results.get((name, options))
         if cached is not None:
             return cached
         self._answered += 1
         if self._answered == PRELOAD_AFTER and not self._preloaded:
             self._preload()
-        result = self._resolve_uncached(
-            name,
-            limit=limit,
-            country=country,
-            within=within,
-            near=near,
-            as_of=as_of,
-            min_score=min_score,
-        )
+        result = self._resolve_uncached(name, options)
         if len(self._results) >= RESULT_CACHE_SIZE:
             self._results.clear()
-        self._results[cache_key] = result
+        self._results[name, options] = result
         return result
 
-    def _resolve_uncached(
-        self,
-        name: str,
-        *,
-        limit: int,
-        country: str | Iterable[str] | None,
-        within: str | None,
-        near: str | tuple[float, float] | None,
-        as_of: str | date | None,
-        min_score: float,
-    ) -> Resolution:
+    def _resolve_uncached(self, name: str, options: _Options) -> Resolution:
         text = clean(name, max_length=300)
-        countries = _countries(country)
-        within_ids = self._within(within)
-        point = parse_point(near)
-        when = parse_date(as_of)
+        limit, min_score = options.limit, options.min_score
+        countries = _countries(options.country)
+        within_ids = self._within(options.within)
+        point = parse_point(options.near)
+        when = parse_date(options.as_of)
         query = split(text)
         qualifiers = [self._region_ids(q) for q in query.qualifiers]
         qualifiers = [q for q in qualifiers if q]
@@ -1452,19 +1436,12 @@ class Resolver:
 
         Edits committed by another connection are looked for every
         :data:`FRESHNESS_INTERVAL` names (the check is a query of its own)."""
+        options = _Options.of(limit, country, within, near, as_of, min_score)
         for number, name in enumerate(names):
             if number % FRESHNESS_INTERVAL == 0:
                 self._fresh()
             try:
-                yield self._answer(
-                    name,
-                    limit=limit,
-                    country=country,
-                    within=within,
-                    near=near,
-                    as_of=as_of,
-                    min_score=min_score,
-                )
+                yield self._answer(name, options)
             except InvalidInputError as error:
                 if isinstance(error, (InvalidCoordinatesError, InvalidDateError)):
                     raise
