@@ -26,21 +26,25 @@ _PERSON_GRAMMEMES = frozenset({"Surn", "Name", "Patr", "lname", "fname", "patr"}
 
 
 @lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, str], ...]:
+    """The rows of ``non_places.tsv`` as column → value (the comment line and blank lines
+    skipped; the first other line is the header)."""
+    source = resources.files("toponyms.data").joinpath("non_places.tsv")
+    if not source.is_file():
+        return ()
+    lines = source.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    if not rows:
+        return ()
+    header = rows[0]
+    return tuple(dict(zip(header, cells, strict=False)) for cells in rows[1:])
+
+
+@lru_cache(maxsize=1)
 def non_places() -> dict[str, str]:
     """Folded word → category (person, organisation, military_unit, common_word, ...)."""
     result: dict[str, str] = {}
-    source = resources.files("toponyms.data").joinpath("non_places.tsv")
-    if not source.is_file():
-        return result
-    header: list[str] | None = None
-    for line in source.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        row = dict(zip(header, cells, strict=False))
+    for row in _rows():
         word = fold(row.get("word", ""))
         if word:
             result.setdefault(word, row.get("category", "common_word"))
@@ -57,16 +61,11 @@ def strict_non_places() -> frozenset[str]:
     """Folded words of people, organisations and weapons with no recorded place reading
     (``place_reading`` empty): Syrskyi, Yermak, Shahed, but not Zhdanov (Mariupol's old
     name) or Kirov (a city)."""
-    result: set[str] = set()
-    source = resources.files("toponyms.data").joinpath("non_places.tsv")
-    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line]
-    rows = [line.split("\t") for line in lines if not line.startswith("#")]
-    header = rows[0]
-    for cells in rows[1:]:
-        row = dict(zip(header, cells, strict=False))
-        if row.get("category") in STRICT_CATEGORIES and not row.get("place_reading"):
-            result.add(fold(row["word"]))
-    return frozenset(result)
+    return frozenset(
+        fold(row["word"])
+        for row in _rows()
+        if row.get("category") in STRICT_CATEGORIES and not row.get("place_reading")
+    )
 
 
 def is_strict_non_place(name: str) -> bool:

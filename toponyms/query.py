@@ -30,20 +30,21 @@ _IN_REGION = re.compile(
 
 
 @lru_cache(maxsize=1)
-def type_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Settlement-type prefixes (``с.``, ``смт``, ``village``) and region words (``область``).
-
-    Read from ``toponyms/data/type_words.tsv``.
-    """
-    prefixes: set[str] = set()
-    regions: set[str] = set()
+def _type_word_rows() -> tuple[tuple[str, str], ...]:
+    """``(word, role)`` of each row of ``toponyms/data/type_words.tsv``, words lower-cased."""
     text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines()[1:]:
-        if not line or line.startswith("#"):
-            continue
-        word, role, *_ = line.split("\t")
-        (prefixes if role == "settlement_prefix" else regions).add(word.casefold())
-    return frozenset(prefixes), frozenset(regions)
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple((cells[0].casefold(), cells[1]) for cells in rows[1:])  # after the header
+
+
+@lru_cache(maxsize=1)
+def type_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Settlement-type prefixes (``с.``, ``смт``, ``village``) and region words (``область``,
+    ``район``), from ``toponyms/data/type_words.tsv``."""
+    rows = _type_word_rows()
+    prefixes = frozenset(word for word, role in rows if role == "settlement_prefix")
+    regions = frozenset(word for word, role in rows if role != "settlement_prefix")
+    return prefixes, regions
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,7 @@ def strip_type_prefix(name: str) -> str:
 def raion_words() -> frozenset[str]:
     """Words for a raion (район, району, district, rejon …; role ``raion_word`` in
     ``toponyms/data/type_words.tsv``)."""
-    text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
-    return frozenset(
-        cells[0].casefold()
-        for cells in (line.split("\t") for line in text.splitlines()[2:])
-        if len(cells) >= 2 and cells[1] == "raion_word"
-    )
+    return frozenset(word for word, role in _type_word_rows() if role == "raion_word")
 
 
 @lru_cache(maxsize=1)

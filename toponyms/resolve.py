@@ -552,16 +552,7 @@ class Resolver:
         found.extend(kept)
         for hit in found:
             if rule is not None:
-                hit = _Hit(
-                    hit.place_id,
-                    hit.name,
-                    hit.lang,
-                    hit.type,
-                    hit.valid_from,
-                    hit.valid_to,
-                    rule,
-                    hit.similarity,
-                )
+                hit = hit._replace(rule=rule)
             hits.append(hit)
         return hits
 
@@ -729,16 +720,7 @@ class Resolver:
                     if similarity is None:
                         continue
                     (fallbacks if fallback else hits).append(
-                        _Hit(
-                            hit.place_id,
-                            hit.name,
-                            hit.lang,
-                            hit.type,
-                            hit.valid_from,
-                            hit.valid_to,
-                            "fuzzy",
-                            similarity,
-                        )
+                        hit._replace(rule="fuzzy", similarity=similarity)
                     )
         return hits or fallbacks
 
@@ -834,18 +816,9 @@ class Resolver:
                     if distance == 0 or distance > limit:
                         continue  # an exact case form is the inflection rule's, not a typo
                     length = max(len(written), min(len(f) for f in forms))
-                    similarity = max(1.0 - distance / length * 1.6, 0.0) * CASE_TYPO_WEIGHT
+                    similarity = _slip_similarity(distance, length) * CASE_TYPO_WEIGHT
                     (fallbacks if abroad else hits).append(
-                        _Hit(
-                            hit.place_id,
-                            hit.name,
-                            hit.lang,
-                            hit.type,
-                            hit.valid_from,
-                            hit.valid_to,
-                            "fuzzy",
-                            similarity,
-                        )
+                        hit._replace(rule="fuzzy", similarity=similarity)
                     )
 
         collect(self._fuzzy_candidates(loose, strict))
@@ -1394,16 +1367,7 @@ class Resolver:
             inflected = self._case_form_typos(text)
             for form in [] if inflected else _lemma_forms(text)[:2]:
                 inflected = [
-                    _Hit(
-                        h.place_id,
-                        h.name,
-                        h.lang,
-                        h.type,
-                        h.valid_from,
-                        h.valid_to,
-                        h.rule,
-                        h.similarity * CASE_TYPO_WEIGHT,
-                    )
+                    h._replace(similarity=h.similarity * CASE_TYPO_WEIGHT)
                     for h in self._fuzzy_cached(form)
                 ]
                 if inflected:
@@ -1560,6 +1524,12 @@ def _typo_similarity(
         length = max(len(key), len(candidate))
     if distance > limit:
         return None
+    return _slip_similarity(distance, length)
+
+
+def _slip_similarity(distance: float, length: int) -> float:
+    """The similarity of a text ``distance`` edits from a name of ``length`` letters: one
+    edit in a short name says less than one edit in a long one."""
     return max(1.0 - distance / length * 1.6, 0.0)
 
 
