@@ -1054,17 +1054,22 @@ def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
     gaz: Gazetteer, user_db: Path
 ) -> None:
     def snapshots() -> list[str]:
-        return [r[0] for r in rows(user_db, "SELECT name FROM index_blobs")]
+        return [r[0] for r in rows(user_db, "SELECT name FROM index_blobs ORDER BY name")]
 
-    assert snapshots() == ["hits"]  # a fresh copy keeps the default's snapshot
+    assert snapshots() == ["fuzzy", "hits"]  # a fresh copy keeps the default's snapshots
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha") == []
         gaz.add_place(name="Zorianivka Druha", country="UA", kind="village", lat=46.8, lon=33.2)
-        assert snapshots() == []  # the snapshot would not know the new name
-        # The open resolver sees the edit: it reads the tables now.
+        assert snapshots() == []  # the snapshots would not know the new name
+        # The open resolver sees the edit: it reads the tables now, the typo index's too.
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
+        typo = resolver.resolve("Zorianivak Druha")[0]
+        assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
     gaz.check(fix=True)
-    assert snapshots() == ["hits"]
+    assert snapshots() == ["fuzzy", "hits"]
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
+        typo = resolver.resolve("Zorianivak Druha")[0]
+        assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
         assert resolver._hits_snapshot() is not None
+        assert resolver._fuzzy_keys_snapshot() is not None

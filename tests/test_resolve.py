@@ -510,3 +510,29 @@ def test_resolve_many_reads_its_options_once_for_the_whole_stream(resolver: Reso
     countries = (code for code in ["RU"])
     answers = list(resolver.resolve_many(["Kirovsk", "Pervomaisk"], country=countries))
     assert [a.matches[0].place.country for a in answers] == ["RU", "RU"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Kharikv", "Zaporizhzha", "Бахмтут", "Mariupl", "Varsovia", "Warschsu", "Стамбул", "Lviv"],
+)
+def test_the_index_snapshots_give_the_tables_typo_candidates(
+    default_db: Path, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The snapshots are a fast path over the index tables: the typo search must find the
+    # same candidates and names through either, and the tables answer when a query's
+    # deletions meet more rows than the candidates' limit.
+    from toponyms import index, resolve
+    from toponyms.text.keys import exact_key, invariant_key
+
+    loose = resolve._two_deletions(invariant_key(query))
+    strict = index.deletions(exact_key(query))
+    with Resolver(db=default_db) as fast, Resolver(db=default_db) as tables:
+        tables._snapshot_read = tables._fuzzy_snapshot_read = True  # as a file without them
+        assert fast._hits_snapshot() is not None and fast._fuzzy_keys_snapshot() is not None
+        assert fast._fuzzy_hits(query) == tables._fuzzy_hits(query)
+        for world in (False, True):
+            candidates = fast._fuzzy_candidates(loose, strict, world=world)
+            assert candidates == tables._fuzzy_candidates(loose, strict, world=world)
+        monkeypatch.setattr(resolve, "MAX_FUZZY_CANDIDATES", 2)
+        assert fast._fuzzy_candidates(loose, strict) == tables._fuzzy_candidates(loose, strict)

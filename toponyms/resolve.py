@@ -308,6 +308,8 @@ class Resolver:
         self._keys: dict[tuple[str, str], tuple[_Hit, ...]] = {}
         self._snapshot: marisa_trie.BytesTrie | None = None
         self._snapshot_read = False
+        self._fuzzy_snapshot: marisa_trie.BytesTrie | None = None
+        self._fuzzy_snapshot_read = False
         self._fuzzy_cached = lru_cache(maxsize=10_000)(self._fuzzy_hits)
         self._results: dict[tuple[object, ...], Resolution] = {}
         self._region_cache: dict[str, frozenset[str]] = {}
@@ -381,6 +383,13 @@ class Resolver:
             self._snapshot = index.read_snapshot(self._conn)
             self._snapshot_read = True
         return self._snapshot
+
+    def _fuzzy_keys_snapshot(self) -> marisa_trie.BytesTrie | None:
+        """The typo index's in-memory snapshot (read once; None when the file has none)."""
+        if not self._fuzzy_snapshot_read:
+            self._fuzzy_snapshot = index.read_snapshot(self._conn, "fuzzy")
+            self._fuzzy_snapshot_read = True
+        return self._fuzzy_snapshot
 
     def _key_sql(self, exact: int, invariant: int) -> str:
         """The statement that fetches the names under ``exact`` exact and ``invariant``
@@ -694,42 +703,89 @@ class Resolver:
                     and OSA.distance(written, candidate, score_cutoff=limit) <= limit
                 )
             ]
-            for (candidate, _), candidate_hits in zip(near, self._key_hits(near), strict=True):
-                for hit in _strongest_first(candidate_hits):
-                    if (hit.place_id, hit.name) in seen:
+            for (candidate, _), names in zip(near, self._near_names(near), strict=True):
+                for place_id, name, lang, type_, valid_from, valid_to in names:
+                    if (place_id, name) in seen:
                         continue
-                    seen.add((hit.place_id, hit.name))
+                    seen.add((place_id, name))
                     fallback = False
-                    if (short or hit.type not in STRONG_TYPES) and self._country(
-                        hit.place_id
+                    if (short or type_ not in STRONG_TYPES) and self._country(
+                        place_id
                     ) not in FUZZY_COUNTRIES:
                         # Abroad, a typo counts only against official names and exonyms; and,
                         # when no name at all is near, against the other names of the largest
                         # cities (GeoNames keeps their exonyms as plain alternate names:
                         # Varsovia, Warschau), which must not outvote a smaller place's own
                         # name (Cordovga is Cordova's typo, not Córdoba's).
-                        if short or not _world_famous(self._facts(hit.place_id)):
+                        if short or not _world_famous(self._facts(place_id)):
                             continue
                         fallback = True
-                    pair = (hit.name, candidate)
+                    pair = (name, candidate)
                     if pair not in similarities:
                         similarities[pair] = _typo_similarity(
-                            written, key, script, hit.name, candidate, limit
+                            written, key, script, name, candidate, limit
                         )
                     similarity = similarities[pair]
                     if similarity is None:
                         continue
                     (fallbacks if fallback else hits).append(
-                        hit._replace(rule="fuzzy", similarity=similarity)
+                        _Hit(
+                            place_id,
+                            name,
+                            lang,
+                            type_,
+                            valid_from or None,
+                            valid_to or None,
+                            "fuzzy",
+                            similarity,
+                        )
                     )
         return hits or fallbacks
+
+    def _near_names(self, near: list[tuple[str, str]]) -> list[list[_Fields]]:
+        """The names under each ``(key, kind)`` typo candidate, a place's stronger name types
+        first (see :func:`_strongest_first`), as the snapshot's raw fields. The typo
+        search drops most of them (abroad, met before, too far): read straight from the
+        snapshot, only those it keeps become hits, and its candidates (a query's own)
+        need not fill the resolver's cache of keys."""
+        snapshot = self._hits_snapshot()
+        if snapshot is None:
+            return [
+                [
+                    [h.place_id, h.name, h.lang, h.type, h.valid_from or "", h.valid_to or ""]
+                    for h in _strongest_first(hits)
+                ]
+                for hits in self._key_hits(near)
+            ]
+        names = []
+        for pair in near:
+            fields = _snapshot_fields(snapshot, pair)
+            if len(fields) > 1:
+                fields.sort(key=_type_order)
+            names.append(fields)
+        return names
 
     def _fuzzy_candidates(
         self, loose: set[str], strict: set[str], *, world: bool = False
     ) -> list[tuple[str, str]]:
         """Keys whose deletion neighbourhood meets ``loose`` (invariant keys) or ``strict``
         (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`.
-        ``world``: the invariant keys of the largest world cities' other names instead."""
+        ``world``: the invariant keys of the largest world cities' other names instead.
+
+        The typo index's snapshot answers when the file has one (unless the deletions
+        meet more rows than the limit: which ones the table's look-up keeps is its own
+        choice, so it is asked then)."""
+        snapshot = self._fuzzy_keys_snapshot()
+        if snapshot is not None:
+            kinds = (("w", loose),) if world else (("i", loose), ("x", strict))
+            found: list[tuple[str, str]] = []
+            met = 0
+            for kind, dels in kinds:
+                keys, count = index.fuzzy_candidates(snapshot, kind, dels)
+                met += count
+                found.extend((key, "i" if kind == "w" else kind) for key in keys)
+            if met <= MAX_FUZZY_CANDIDATES:
+                return sorted(found)
         if world:
             rows = self._conn.execute(
                 "SELECT key FROM fuzzy_keys WHERE kind = 'w' AND del IN ({}) LIMIT {}".format(
@@ -1536,18 +1592,33 @@ def _slip_similarity(distance: float, length: int) -> float:
 def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tuple[_Hit, ...]:
     """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
     give them)."""
+    rule = "exact" if pair[1] == "x" else "invariant"
+    return tuple(
+        _Hit(r[0], r[1], r[2], r[3], r[4] or None, r[5] or None, rule, 1.0)
+        for r in _snapshot_fields(snapshot, pair)
+    )
+
+
+#: A name's fields as the index snapshot stores them: place, name, language, type, valid
+#: from and valid to (the last two empty when unknown).
+_Fields = list[str]
+
+
+def _snapshot_fields(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> list[_Fields]:
+    """The names under ``(key, kind)`` in the index snapshot, in name order, as fields."""
     key, kind = pair
     value = snapshot.get(kind + key)
     if not value:
-        return ()
-    rule = "exact" if kind == "x" else "invariant"
+        return []
     field = index.FIELD_SEPARATOR
-    return tuple(
-        _Hit(r[0], r[1], r[2], r[3], r[4] or None, r[5] or None, rule, 1.0)
-        for r in (
-            record.split(field) for record in value[0].decode("utf-8").split(index.RECORD_SEPARATOR)
-        )
-    )
+    return [
+        record.split(field) for record in value[0].decode("utf-8").split(index.RECORD_SEPARATOR)
+    ]
+
+
+def _type_order(fields: _Fields) -> float:
+    """Sort key of a snapshot name: stronger types first (see :func:`_strongest_first`)."""
+    return -TYPE_WEIGHT.get(fields[3], 0.0)
 
 
 @lru_cache(maxsize=20_000)
