@@ -536,3 +536,19 @@ def test_the_index_snapshots_give_the_tables_typo_candidates(
             assert candidates == tables._fuzzy_candidates(loose, strict, world=world)
         monkeypatch.setattr(resolve, "MAX_FUZZY_CANDIDATES", 2)
         assert fast._fuzzy_candidates(loose, strict) == tables._fuzzy_candidates(loose, strict)
+
+
+@pytest.mark.parametrize("key", ["", "ab", "kyi", "lviv", "harkiv", "zaporizhzhia", "aaaaaaaa"])
+def test_two_deletions_are_every_prefix_less_one_or_two_letters(key: str) -> None:
+    import itertools
+
+    from toponyms import index, resolve
+
+    prefix = key[: index.PREFIX]
+    expected = {
+        "".join(letter for i, letter in enumerate(prefix) if i not in cut)
+        for size in (0, 1, 2)
+        for cut in itertools.combinations(range(len(prefix)), size)
+    }
+    shortest = index.FUZZY_MIN_LENGTH - 1
+    assert resolve._two_deletions(key) == {v for v in expected if len(v) >= shortest}

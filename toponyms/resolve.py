@@ -1718,12 +1718,25 @@ def _world_famous(place: Place | _Facts) -> bool:
 
 
 def _two_deletions(key: str) -> set[str]:
-    """The prefix's one- and two-deletion neighbourhood (query side of the typo search)."""
+    """The prefix's one- and two-deletion neighbourhood (query side of the typo search):
+    the prefix and every string made by deleting one or two of its letters, of at least
+    ``FUZZY_MIN_LENGTH - 1`` letters (each made once, by the positions deleted, rather
+    than as the deletions of each deletion)."""
+    prefix = key[: index.PREFIX]
+    size = len(prefix)
+    shortest = index.FUZZY_MIN_LENGTH - 1
     result: set[str] = set()
-    for variant in index.deletions(key):
-        result.add(variant)
-        result.update(variant[:i] + variant[i + 1 :] for i in range(len(variant)))
-    return {v for v in result if len(v) >= index.FUZZY_MIN_LENGTH - 1}
+    if size >= shortest:
+        result.add(prefix)
+    if size - 1 >= shortest:
+        result.update(prefix[:i] + prefix[i + 1 :] for i in range(size))
+    if size - 2 >= shortest:
+        result.update(
+            prefix[:i] + prefix[i + 1 : j] + prefix[j + 1 :]
+            for i in range(size)
+            for j in range(i + 1, size)
+        )
+    return result
 
 
 @lru_cache(maxsize=1)
