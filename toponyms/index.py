@@ -28,7 +28,7 @@ A third table holds read-only snapshots of the other two, for speed:
   key's names in about a microsecond each, where SQLite's three-table join costs some
   30 µs a key. Beside it ``fuzzy``, a ``BytesTrie`` (about 9 MB) from ``kind + del`` to
   the keys of ``fuzzy_keys`` under that deletion, sorted, in one value: a typo query's
-  thirty-odd deletions cost it some 40 µs, where SQLite's look-up costs about twice that.
+  thirty-odd deletions cost it some 45 µs, where SQLite's look-up costs 75 µs or more.
   Every edit of a user gazetteer drops the snapshots in the edit's transaction
   (:func:`invalidate`), so they are never stale: the resolver then reads the tables, and
   ``gazetteer check --fix`` writes fresh snapshots.
