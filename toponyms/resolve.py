@@ -532,29 +532,32 @@ class Resolver:
         tell invariant hits on several places apart by :meth:`_romanized` (the name a
         user asks for; extraction, which tries every capitalised word, skips it).
         """
-        hits: list[_Hit] = []
         exact = exact_key(text)
         if not exact:
-            return hits
+            return []
         script = script_of(text)
         inv = invariant_key(text) if script in ("Latn", "Cyrl", "mixed") else ""
         exact_hits, inv_hits = self._key_hits([(exact, "x"), (inv, "i")])
-        found = list(exact_hits)
+        country = self._country
         kept = [
             hit
             for hit in inv_hits
-            if self._country(hit.place_id) in FUZZY_COUNTRIES
+            if country(hit.place_id) in FUZZY_COUNTRIES
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
         if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
             own = frozenset(h.place_id for h in exact_hits if h.type in OWN_TYPES)
             kept = self._romanized(exact, kept, own)
-        found.extend(kept)
-        for hit in found:
-            if rule is not None:
-                hit = hit._replace(rule=rule)
-            hits.append(hit)
-        return hits
+        if rule is None:
+            return [*exact_hits, *kept]
+        # A tuple made field by field: several times cheaper than NamedTuple._replace.
+        return [
+            _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, similarity)
+            for place_id, name, lang, type_, valid_from, valid_to, _, similarity in (
+                *exact_hits,
+                *kept,
+            )
+        ]
 
     def _romanized(
         self, written: str, hits: list[_Hit], exact: frozenset[str] = frozenset()
