@@ -1056,7 +1056,7 @@ def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
     def snapshots() -> list[str]:
         return [r[0] for r in rows(user_db, "SELECT name FROM index_blobs ORDER BY name")]
 
-    assert snapshots() == ["fuzzy", "hits"]  # a fresh copy keeps the default's snapshots
+    assert snapshots() == ["fuzzy", "hits", "places"]  # a fresh copy keeps the default's
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha") == []
         gaz.add_place(name="Zorianivka Druha", country="UA", kind="village", lat=46.8, lon=33.2)
@@ -1066,10 +1066,28 @@ def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
         typo = resolver.resolve("Zorianivak Druha")[0]
         assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
     gaz.check(fix=True)
-    assert snapshots() == ["fuzzy", "hits"]
+    assert snapshots() == ["fuzzy", "hits", "places"]
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
         typo = resolver.resolve("Zorianivak Druha")[0]
         assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
         assert resolver._hits_snapshot() is not None
         assert resolver._fuzzy_keys_snapshot() is not None
+
+
+def test_the_places_snapshot_holds_the_tables_rows_and_an_edit_drops_it(
+    gaz: Gazetteer, user_db: Path
+) -> None:
+    """A long stream reads every place at once, from the ``places`` snapshot when there is
+    one: it must give the rows the table gives, and be gone after an edit of a place."""
+    with sqlite3.connect(user_db) as conn:
+        snapshot = index.read_places_snapshot(conn)
+        rows = index.place_rows(conn)
+        assert snapshot is not None and list(snapshot) == rows
+    place = next(row[0] for row in rows if row[1] == "village")
+    gaz.set(place, population=123_456)
+    with sqlite3.connect(user_db) as conn:
+        assert index.read_places_snapshot(conn) is None
+    with Resolver(db=user_db) as resolver:
+        resolver._preload()
+        assert resolver.place(place).population == 123_456

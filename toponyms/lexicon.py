@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from toponyms.text import morph
+from toponyms.text.keys import exact_key
 from toponyms.text.normalize import fold, script_of
 from toponyms.text.translit import cyrillize
 
@@ -72,7 +73,7 @@ def is_strict_non_place(name: str) -> bool:
     """Whether ``name`` is a person's, organisation's or weapon's name that no place of
     note bears: the resolver then answers it only with a well-known place's official name
     (a city of 100,000 or more), never with a village's or an alternate spelling."""
-    return fold(name) in strict_non_places()
+    return exact_key(name) in strict_non_places()
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +84,7 @@ def phrase_starts() -> frozenset[str]:
 
 def category(name: str) -> str | None:
     """The non-place category of a name, or ``None`` if it is not listed."""
-    return non_places().get(fold(name))
+    return non_places().get(exact_key(name))
 
 
 def is_non_place(name: str) -> bool:

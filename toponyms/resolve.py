@@ -130,6 +130,13 @@ TYPE_WEIGHT = {
     "historical": 0.95,
     "occupation": 0.93,
 }
+# The evidence of a (rule, type) pair when no date is asked (see Resolver._evidence):
+# looked up once per hit in ranking.
+_EVIDENCE = {
+    (rule, type_): rule_weight * type_weight
+    for rule, rule_weight in RULE_WEIGHT.items()
+    for type_, type_weight in TYPE_WEIGHT.items()
+}
 KIND_PRIOR = {
     "country": 5e7,
     "oblast": 1e6,
@@ -210,6 +217,32 @@ class _Hit(NamedTuple):
     valid_to: str | None
     rule: str
     similarity: float
+
+
+class _Scored(NamedTuple):
+    """One place in :meth:`Resolver._rank`: its weight in the prior share, its evidence
+    and best hit, and what the context said of it (kept apart until the place makes the
+    cut: only then are they :attr:`Match.score_parts`)."""
+
+    weight: float
+    evidence: float
+    place_id: str
+    population: int | None
+    hit: _Hit
+    qualifier: float | None  # the share of the qualifiers the place lies in
+    km: float | None  # the distance from ``near``
+    document: bool  # within the document's (or caller's) regions
+
+    def parts(self, share: float) -> tuple[tuple[str, float], ...]:
+        """The score parts, sorted by name (``Match.score_parts``)."""
+        parts = {"evidence": self.evidence, "share": share}
+        if self.qualifier is not None:
+            parts["qualifier"] = self.qualifier
+        if self.km is not None:
+            parts["near_km"] = round(self.km, 1)
+        if self.document:
+            parts["document"] = 1.0
+        return tuple(sorted(parts.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,10 +455,12 @@ class Resolver:
         row = self._rows.get(place_id)
         return row[2] if row is not None else self._place(place_id).country
 
+    # A place's columns (as index.PLACE_COLUMNS), then its oblast's English and
+    # Ukrainian names.
     _PLACE_SQL = (
         "SELECT p.id, p.kind, p.country, p.name_uk, p.name_ru, p.name_en, p.admin1_id,"
         " p.parent_id, p.lat, p.lon, p.precision, p.population, p.geonames_id, p.katottg,"
-        " p.status, a.name_en, a.name_uk, p.raion_id, p.hromada_id"
+        " p.status, p.raion_id, p.hromada_id, a.name_en, a.name_uk"
         " FROM places p LEFT JOIN places a ON a.id = p.admin1_id"
     )
 
@@ -437,7 +472,14 @@ class Resolver:
         return self._countries.get(code)
 
     def _place_from_row(self, row: tuple[Any, ...]) -> Place:
+        """A :class:`Place` of a preloaded row or a row of :data:`_PLACE_SQL` (memoised,
+        with the place's regions)."""
         name = row[5] or row[3] or row[4] or row[0]
+        if len(row) > len(index.PLACE_COLUMNS):
+            admin1 = row[17] or row[18]  # joined by _PLACE_SQL
+        else:
+            oblast = self._rows.get(row[6]) if row[6] else None
+            admin1 = (oblast[5] or oblast[3]) if oblast is not None else None
         result = Place(
             id=row[0],
             kind=row[1],
@@ -446,7 +488,7 @@ class Resolver:
             name_uk=row[3],
             name_ru=row[4],
             name_en=row[5],
-            admin1=row[15] or row[16],
+            admin1=admin1,
             admin1_id=row[6],
             parent_id=row[7],
             lat=row[8],
@@ -460,22 +502,19 @@ class Resolver:
         self._place_cache[row[0]] = result
         country = self._country_id(row[2])
         self._region_cache[row[0]] = frozenset(
-            {row[0], *(v for v in (row[7], row[6], row[17], row[18], country) if v)}
+            {row[0], *(v for v in (row[7], row[6], row[15], row[16], country) if v)}
         )
         return result
 
     def _preload(self) -> None:
         """Read every place's row into memory once a stream is long enough to repay it
-        (a fraction of a second for the default gazetteer); each answer then costs no
-        place look-ups. Rows become :class:`Place` objects only when first needed."""
-        rows = self._conn.execute(
-            "SELECT id, kind, country, name_uk, name_ru, name_en, admin1_id, parent_id, lat, lon,"
-            " precision, population, geonames_id, katottg, status, raion_id, hromada_id FROM places"
-        ).fetchall()
-        names = {r[0]: (r[5], r[3]) for r in rows}
-        self._rows = {
-            r[0]: (*r[:15], *names.get(r[6] or "", (None, None)), r[15], r[16]) for r in rows
-        }
+        (from the file's ``places`` snapshot, else the table: a tenth or a fifth of a
+        second for the default gazetteer); each answer then costs no place look-ups.
+        Rows become :class:`Place` objects only when first needed."""
+        rows: Iterable[tuple[Any, ...]] | None = index.read_places_snapshot(self._conn)
+        if rows is None:
+            rows = index.place_rows(self._conn)
+        self._rows = {row[0]: row for row in rows}
         self._preloaded = True
 
     def place(self, place_id: str) -> Place:
@@ -510,7 +549,7 @@ class Resolver:
         if row is not None:
             country = self._country_id(row[2])
             cached = frozenset(
-                {place_id, *(v for v in (row[7], row[6], row[17], row[18], country) if v)}
+                {place_id, *(v for v in (row[7], row[6], row[15], row[16], country) if v)}
             )
             self._region_cache[place_id] = cached
             return cached
@@ -541,29 +580,32 @@ class Resolver:
         tell invariant hits on several places apart by :meth:`_romanized` (the name a
         user asks for; extraction, which tries every capitalised word, skips it).
         """
-        hits: list[_Hit] = []
         exact = exact_key(text)
         if not exact:
-            return hits
+            return []
         script = script_of(text)
         inv = invariant_key(text) if script in ("Latn", "Cyrl", "mixed") else ""
         exact_hits, inv_hits = self._key_hits([(exact, "x"), (inv, "i")])
-        found = list(exact_hits)
+        country = self._country
         kept = [
             hit
             for hit in inv_hits
-            if self._country(hit.place_id) in FUZZY_COUNTRIES
+            if country(hit.place_id) in FUZZY_COUNTRIES
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
         if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
             own = frozenset(h.place_id for h in exact_hits if h.type in OWN_TYPES)
             kept = self._romanized(exact, kept, own)
-        found.extend(kept)
-        for hit in found:
-            if rule is not None:
-                hit = hit._replace(rule=rule)
-            hits.append(hit)
-        return hits
+        if rule is None:
+            return [*exact_hits, *kept]
+        # A tuple made field by field: several times cheaper than NamedTuple._replace.
+        return [
+            _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, similarity)
+            for place_id, name, lang, type_, valid_from, valid_to, _, similarity in (
+                *exact_hits,
+                *kept,
+            )
+        ]
 
     def _romanized(
         self, written: str, hits: list[_Hit], exact: frozenset[str] = frozenset()
@@ -1008,15 +1050,19 @@ class Resolver:
         limit: int,
         context: frozenset[str] | None = None,
     ) -> tuple[list[Match], float]:
-        """Best match per place, ranked; returns the matches and the best evidence seen."""
-        context_ids = context
+        """Best match per place, ranked; returns the matches and the best evidence seen.
+
+        Every name of every namesake passes through here (a hundred for a common village
+        name), so the loops read the preloaded rows and a table of evidence weights
+        directly, and only the ``limit`` best places get their score parts and a
+        :class:`Match`."""
         hits = list(hits)
         exact_places = {
             h.place_id
             for h in hits
             if h.rule in ("exact", "romanization")
             and h.type in OWN_TYPES
-            and all(self._ancestors(h.place_id) & q for q in qualifiers)
+            and (not qualifiers or all(self._ancestors(h.place_id) & q for q in qualifiers))
         }
         if exact_places:
             # The text is exactly some place's name, current or former (and in the regions
@@ -1025,8 +1071,11 @@ class Resolver:
             # Russia) is not evidence for that place.
             hits = [h for h in hits if h.rule != "invariant" or h.place_id in exact_places]
         best: dict[str, tuple[float, _Hit]] = {}
+        weights = _EVIDENCE if as_of is None else {}
         for hit in hits:
-            evidence = self._evidence(hit, as_of)
+            evidence = weights.get((hit.rule, hit.type))
+            if evidence is None:
+                evidence = self._evidence(hit, as_of)
             current = best.get(hit.place_id)
             if current is None or evidence > current[0]:
                 best[hit.place_id] = (evidence, hit)
@@ -1041,60 +1090,66 @@ class Resolver:
             else {}
         )
         most_agreed = max(agreed.values(), default=0)
-        scored: list[tuple[float, float, dict[str, float], str, _Facts, _Hit]] = []
+        rows = self._rows
+        scored: list[_Scored] = []
         for place_id, (evidence, hit) in best.items():
-            place = self._facts(place_id)
-            if countries is not None and place.country not in countries:
+            row = rows.get(place_id)
+            if row is not None:  # the fields of _facts, read in place
+                kind, country, lat, lon = row[1], row[2], row[8], row[9]
+                population, katottg, geonames_id = row[11], row[13], row[12]
+            else:
+                kind, country, lat, lon, population, katottg, geonames_id = self._facts(place_id)
+            if countries is not None and country not in countries:
                 continue
-            parts = {"evidence": evidence}
-            factor = 1.0
             if within is not None and not (self._ancestors(place_id) & within):
                 continue
+            factor = 1.0
+            qualifier = None
             if qualifiers:
-                parts["qualifier"] = agreed[place_id] / len(qualifiers)
+                qualifier = agreed[place_id] / len(qualifiers)
                 factor *= 0.05 ** (len(qualifiers) - agreed[place_id])
                 if agreed[place_id] < most_agreed:
                     factor *= 0.01
-            if near is not None and place.lat is not None and place.lon is not None:
+            km = None
+            if near is not None and lat is not None and lon is not None:
                 from geopy.distance import great_circle
 
-                km = great_circle(near, (place.lat, place.lon)).km
+                km = great_circle(near, (lat, lon)).km
                 closeness = 1.0 / (1.0 + km / 50.0)
-                parts["near_km"] = round(km, 1)
                 factor *= closeness
-            if context_ids is not None and self._ancestors(place_id) & context_ids:
+            document = context is not None and bool(self._ancestors(place_id) & context)
+            if document:
                 factor *= 30.0  # the document (or caller) is about this region
-                parts["document"] = 1.0
-            prior = _importance(place.population, place.kind, place.katottg, place.geonames_id)
+            prior = _importance(population, kind, katottg, geonames_id)
             weight = prior * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
-            if hit.rule == "fuzzy" and place.country in FUZZY_COUNTRIES:
+            if hit.rule == "fuzzy" and country in FUZZY_COUNTRIES:
                 weight *= HOME_TYPO_BIAS  # on the share only: the evidence stays as it is
-            scored.append((weight, evidence, parts, place_id, place, hit))
+            scored.append(
+                _Scored(weight, evidence, place_id, population, hit, qualifier, km, document)
+            )
         if not scored:
             return [], max((e for e, _ in best.values()), default=0.0)
-        total = sum(s[0] for s in scored)
-        top_evidence = max(s[1] for s in scored)
-        ranked: list[tuple[float, int, str, dict[str, float], _Hit]] = []
-        for weight, evidence, parts, place_id, place, hit in scored:
-            share = weight / total if total else 0.0
-            parts["share"] = share
-            qualifier_ok = parts.get("qualifier", 1.0) == 1.0
-            score = evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
-            ranked.append((-score, -(place.population or 0), place_id, parts, hit))
+        total = sum(s.weight for s in scored)
+        top_evidence = max(s.evidence for s in scored)
+        ranked: list[tuple[float, int, str, float, _Scored]] = []
+        for entry in scored:
+            share = entry.weight / total if total else 0.0
+            qualifier_ok = entry.qualifier is None or entry.qualifier == 1.0
+            score = entry.evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
+            # Place ids are unique: the tuples never compare beyond the third field.
+            ranked.append((-score, -(entry.population or 0), entry.place_id, share, entry))
         # Only the matches asked for become Match objects (a name may have 100 namesakes).
         return [
             Match(
                 place=self._place(place_id),
                 score=-negative_score,
-                matched_name=hit.name,
-                match_type=hit.type,
-                rule=hit.rule,
-                matched_lang=hit.lang,
-                score_parts=tuple(sorted(parts.items())),
+                matched_name=entry.hit.name,
+                match_type=entry.hit.type,
+                rule=entry.hit.rule,
+                matched_lang=entry.hit.lang,
+                score_parts=entry.parts(share),
             )
-            for negative_score, _, place_id, parts, hit in heapq.nsmallest(
-                limit, ranked, key=lambda r: r[:3]
-            )
+            for negative_score, _, place_id, share, entry in heapq.nsmallest(limit, ranked)
         ], top_evidence
 
     def _rank_with_context(self, hits: list[_Hit], context: frozenset[str]) -> list[Match]:

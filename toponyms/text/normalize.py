@@ -132,6 +132,9 @@ _CYR_CLASS = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
 _LAT_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _CYR_RE = re.compile(f"[{_CYR_CLASS}]")
 _LAT_RE = re.compile(f"[{_LAT_CLASS}]")
+#: Cyrillic-class characters and ASCII non-letters only: a text of these with a Cyrillic
+#: character in it is ``"Cyrl"`` (the common case, told by one match).
+_CYR_ONLY_RE = re.compile(f"[{_CYR_CLASS}\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f]+")
 _WORD_RE = re.compile(r"\w+")
 
 # --------------------------------------------------------------------------
@@ -244,6 +247,8 @@ def script_of(text: str) -> str:
     """
     if text.isascii():
         return "Latn" if any(ch.isalpha() for ch in text) else "other"
+    if _CYR_ONLY_RE.fullmatch(text):
+        return "Cyrl"  # not ASCII, so some character is Cyrillic; no letter is another's
     has_cyr = _CYR_RE.search(text) is not None
     has_lat = _LAT_RE.search(text) is not None
     if has_cyr or has_lat:

@@ -133,6 +133,9 @@ class _Compiled:
     letters: Mapping[str, str]
     rules: Mapping[str, tuple[Rule, ...]]
     max_match: int
+    # The longest rule match starting with each letter (letters no rule starts with are
+    # absent): most letters start no rule, or only short ones.
+    longest: Mapping[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -146,10 +149,15 @@ def _compile(letters: Mapping[str, str], rules: Iterable[Rule]) -> _Compiled:
     for rule in rules:
         by_match.setdefault(rule.match, []).append(rule)
     max_match = max((len(m) for m in by_match), default=1)
+    longest: dict[str, int] = {}
+    for match in by_match:
+        if match:
+            longest[match[0]] = max(longest.get(match[0], 0), len(match))
     return _Compiled(
         letters=MappingProxyType(dict(letters)),
         rules=MappingProxyType({k: tuple(v) for k, v in by_match.items()}),
         max_match=max(max_match, 1),
+        longest=MappingProxyType(longest),
     )
 
 
@@ -243,13 +251,14 @@ def _romanize_word(word: str, table: _Compiled) -> str:
 
 def _match_at(low: str, i: int, table: _Compiled) -> tuple[str, int]:
     """Find the output for the longest rule or letter matching ``low`` at *i*."""
-    for size in range(min(table.max_match, len(low) - i), 0, -1):
+    ch = low[i]
+    # Only rules starting with this letter can match: no longer ones are looked up.
+    for size in range(min(table.longest.get(ch, 0), len(low) - i), 0, -1):
         rules = table.rules.get(low[i : i + size])
         if rules:
             for rule in rules:
                 if rule.applies(low, i, i + size):
                     return rule.out, size
-    ch = low[i]
     return table.letters.get(ch, ch), 1
 
 
