@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import timeit
+import unicodedata
 
 import pytest
 
 from toponyms.errors import InvalidInputError
+from toponyms.text import normalize
 from toponyms.text.normalize import clean, fix_homoglyphs, fold, script_of
 
 # ---------------------------------------------------------------- clean
@@ -157,6 +159,56 @@ def test_fold_is_fast() -> None:
     n = 20000
     per_call = timeit.timeit(lambda: fold("Запоріжжя"), number=n) / n
     assert per_call < 30e-6
+
+
+# ------------------------------------------- text that looks clean but is not
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned", "folded"),
+    [
+        ("Kyiv", "Kyiv", "kyiv"),  # clean already: both fast paths
+        ("Ivano-Frankivsk", "Ivano-Frankivsk", "ivano frankivsk"),
+        ("Мар'їнка", "Мар'їнка", "марїнка"),
+        ("Ёлки", "Ёлки", "елки"),
+        ("Київ2", "Київ2", "київ2"),
+        ("Kyiv ", "Kyiv", "kyiv"),  # a space at an end
+        ("Ky  iv", "Ky iv", "ky iv"),  # two spaces
+        ("Ki\u00a0ev", "Ki ev", "ki ev"),  # NBSP
+        ("Vil`shany", "Vil'shany", "vilshany"),  # ASCII, yet an apostrophe to unify
+        ("Ki\u0301ev", "K\u00edev", "k\u00edev"),  # letters, yet NFKC composes them
+        ("\u0133ssel", "ijssel", "ijssel"),  # a letter NFKC rewrites
+        ("Ки\u0301їв", "Ки\u0301їв", "київ"),  # a stress mark fold drops
+        ("K\u0438\u0457\u0432", "K\u0438\u0457\u0432", "київ"),  # a Latin K: homoglyph
+        ("Kyiv-", "Kyiv-", "kyiv"),  # a hyphen at an end
+        ("Ky--iv", "Ky--iv", "ky iv"),  # two hyphens
+        ("'Kyiv", "'Kyiv", "kyiv"),
+        ("Kyiv.", "Kyiv.", "kyiv"),
+        ("Straße", "Straße", "strasse"),
+    ],
+)
+def test_clean_and_fold_near_clean_text(raw: str, cleaned: str, folded: str) -> None:
+    assert clean(raw) == cleaned
+    assert fold(raw) == folded
+
+
+def test_already_clean_text_is_nfkc() -> None:
+    # clean returns such text unchanged without NFKC: no character of it, and no two
+    # side by side, may change under NFKC.
+    chars = normalize._KEPT_BY_CLEAN
+    every_pair = "".join(a + b for a in chars for b in chars)
+    assert unicodedata.is_normalized("NFKC", every_pair)
+
+
+def test_already_clean_limits_still_apply() -> None:
+    class Name(str):
+        pass
+
+    assert type(clean(Name("Kyiv"))) is str
+    with pytest.raises(InvalidInputError, match="limit is 1000"):
+        fold("x" * 1001)
+    with pytest.raises(InvalidInputError, match="limit is 5"):
+        clean("Kyiv Oblast", max_length=5)
 
 
 # ---------------------------------------------------------------- script_of

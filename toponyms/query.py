@@ -61,6 +61,10 @@ class Query:
     raion_only: bool = False
 
 
+#: Settlement-type abbreviations that may be glued to the name by their dot (``с.Іванівка``).
+_GLUED_PREFIXES = ("с.", "м.", "смт.", "сел.", "п.", "пгт.", "г.", "д.")
+
+
 def strip_type_prefix(name: str) -> str:
     """Drop a leading settlement-type word: ``с. Іванівка`` → ``Іванівка``."""
     prefixes, _ = type_words()
@@ -77,11 +81,13 @@ def strip_type_prefix(name: str) -> str:
             changed = True
     result = " ".join(words)
     # "с.Іванівка" glued to its dot
-    for prefix in ("с.", "м.", "смт.", "сел.", "п.", "пгт.", "г.", "д."):
-        if result.casefold().startswith(prefix) and len(result) > len(prefix) + 1:
-            rest = result[len(prefix) :]
-            if rest[:1].isupper():
-                return rest
+    folded = result.casefold()
+    if folded.startswith(_GLUED_PREFIXES):
+        for prefix in _GLUED_PREFIXES:
+            if folded.startswith(prefix) and len(result) > len(prefix) + 1:
+                rest = result[len(prefix) :]
+                if rest[:1].isupper():
+                    return rest
     return result
 
 

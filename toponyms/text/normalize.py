@@ -138,6 +138,50 @@ _CYR_ONLY_RE = re.compile(f"[{_CYR_CLASS}\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f]+")
 _WORD_RE = re.compile(r"\w+")
 
 # --------------------------------------------------------------------------
+# Text that is already clean
+# --------------------------------------------------------------------------
+
+#: The blocks whose letters may appear in an already-clean text: Latin-1 and Latin
+#: Extended-A/B, Cyrillic and Cyrillic Supplement, Latin Extended Additional.
+_LETTER_BLOCKS = (range(0x00C0, 0x0250), range(0x0400, 0x0530), range(0x1E00, 0x1F00))
+
+
+def _kept_by_clean() -> list[str]:
+    """The characters :func:`clean` keeps as they are, in any neighbourhood: printable
+    ASCII but the grave accent, and the letters of :data:`_LETTER_BLOCKS` that NFKC
+    leaves alone (not ``ĳ``, ``ſ``, ``ǆ``), none of them combining.
+
+    Two such letters cannot compose under NFKC either (only Hangul jamo and a few Indic
+    vowel signs compose with a preceding letter), so a text made of them is NFKC already.
+    """
+    ascii_chars = [chr(cp) for cp in range(0x21, 0x7F) if cp not in _CLEAN_TABLE]
+    letters = [
+        chr(cp)
+        for block in _LETTER_BLOCKS
+        for cp in block
+        if chr(cp).isalpha()
+        and not unicodedata.combining(chr(cp))
+        and unicodedata.normalize("NFKC", chr(cp)) == chr(cp)
+        and cp not in _CLEAN_TABLE
+    ]
+    return ascii_chars + letters
+
+
+def _words_re(chars: str, joiners: str) -> re.Pattern[str]:
+    """A regex for runs of *chars* joined by single characters of *joiners*."""
+    word = f"[{re.escape(chars)}]+"
+    return re.compile(f"{word}(?:[{re.escape(joiners)}]{word})*")
+
+
+_KEPT_BY_CLEAN = "".join(_kept_by_clean())
+
+#: Text that :func:`clean` returns unchanged: characters it keeps, in runs separated by
+#: single spaces (nothing to collapse or strip).  Most names and query forms are such.
+_CLEAN_TEXT_RE = _words_re(_KEPT_BY_CLEAN, " ")
+
+_DIGITS = "0123456789"
+
+# --------------------------------------------------------------------------
 # fold tables
 # --------------------------------------------------------------------------
 
@@ -152,8 +196,25 @@ _FOLD_TABLE: dict[int, str | None] = {
 #: plus common typographic quotes, brackets and marks.
 _EDGE_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»„“”‚‹›¡¿…·•§¶†‡°№"
 
+#: Text whose fold is its case fold through :data:`_FOLD_TABLE` alone: words of
+#: Cyrillic letters and digits, or of Latin letters and digits (one script: no homoglyph
+#: to fix), that :func:`clean` keeps, joined by single spaces, hyphens or apostrophes
+#: (nothing to collapse, no punctuation at either end).
+_FOLDS_BY_TABLE_RE = re.compile(
+    "|".join(
+        _words_re(letters + _DIGITS, " -'").pattern
+        for letters in (
+            "".join(ch for ch in _KEPT_BY_CLEAN if _CYR_RE.match(ch)),
+            "".join(ch for ch in _KEPT_BY_CLEAN if _LAT_RE.match(ch)),
+        )
+    )
+)
 
-def clean(text: str, *, max_length: int = 1000) -> str:
+#: The longest text :func:`clean` accepts unless told otherwise.
+_MAX_LENGTH = 1000
+
+
+def clean(text: str, *, max_length: int = _MAX_LENGTH) -> str:
     """Repair encoding noise in *text* while keeping its case and letters.
 
     Applies NFKC, removes invisible and bidi characters, unifies apostrophes
@@ -166,6 +227,8 @@ def clean(text: str, *, max_length: int = 1000) -> str:
         raise InvalidInputError(f"expected a str, got {type(text).__name__}")
     if len(text) > max_length:
         raise InvalidInputError(f"text is {len(text)} characters long; the limit is {max_length}")
+    if type(text) is str and _CLEAN_TEXT_RE.fullmatch(text):
+        return text  # already clean (a str subclass is still copied into a str below)
     bad = _CONTROL_RE.search(text)
     if bad is not None:
         raise InvalidInputError(
@@ -231,6 +294,8 @@ def fold(text: str) -> str:
     Raises :class:`InvalidInputError` like :func:`clean`, and also when
     nothing but punctuation is left.
     """
+    if type(text) is str and len(text) <= _MAX_LENGTH and _FOLDS_BY_TABLE_RE.fullmatch(text):
+        return text.casefold().translate(_FOLD_TABLE)  # the common case, see the regex
     text = _fix_homoglyphs_text(clean(text)).casefold().translate(_FOLD_TABLE)
     text = " ".join(text.split()).strip(_EDGE_PUNCT).strip()
     if not text:
