@@ -179,6 +179,8 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
         ("під Білоюю Церквою", "UA32020010010081183"),  # a slip in a first word's ending
         ("z Pokrwoska", "UA14160210010099403"),  # Pokrowska (pl): Pokrovsk
         ("z Kupiańksa", "UA63080090010026457"),  # Kupiańska (pl): Kupiansk
+        # Малому Затишкові: both words declined, five edits from the nominative.
+        ("у Малому Затишкоьві", "UA71060130110048536"),
     ],
 )
 def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) -> None:

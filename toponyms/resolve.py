@@ -83,6 +83,8 @@ _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 
 # than one in the name itself.
 CASE_TYPO_WEIGHT = 0.97
 SHORT_CASE_FORM = 7  # letters
+# Edits between a word's case form and its nominative, at most (Київ, Києві; Малий, Малому).
+CASE_FORM_EDITS = 3
 # A case form the text may be in though the declension rules give another ending for the
 # name (Фряновым, Фряновом): the stems are compared, and the swap of one valid ending for
 # another counts this many edits. Stems shorter than SHORT_STEM letters are not compared.
@@ -894,13 +896,16 @@ class Resolver:
 
         def collect(candidates: list[tuple[str, str]]) -> None:
             # A case form differs from its nominative in the last letters (and, for a
-            # few names, one vowel before them: Київ, Києві): a cheap bound first.
-            near = [
-                (candidate, kind)
-                for candidate, kind in candidates
-                if OSA.distance(written if kind == "x" else key, candidate, score_cutoff=limit + 3)
-                <= limit + 3
-            ]
+            # few names, one vowel before them: Київ, Києві), of every word that declines
+            # (Малий Затишок, Малому Затишкові: five edits): a cheap bound first.
+            near = []
+            for candidate, kind in candidates:
+                bound = limit + CASE_FORM_EDITS * (candidate.count(" ") + 1)
+                if (
+                    OSA.distance(written if kind == "x" else key, candidate, score_cutoff=bound)
+                    <= bound
+                ):
+                    near.append((candidate, kind))
             found = dict(zip(near, self._key_hits(near), strict=True))
             for candidate, kind in near:
                 for hit in _strongest_first(found[candidate, kind]):
