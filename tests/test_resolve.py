@@ -258,6 +258,10 @@ def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
         ("Zelendoolsk", 687392),  # Zelenodolsk (UA), not its Russian namesake's alternate
         ("Віннция", 689558),  # Вінниця, not a uk ↔ ru guess's coincidence
         ("Sievrsk", 694403),  # Siversk, not Svirsk through a counterpart of a guess
+        # A nominative guess that meets a name only under its folded key:
+        ("Kiuiya", 705883),  # Kiliya, not Qiuji (China) through a Polish ending's guess
+        ("Унге", 688073),  # Бунге, not Unecha through its alternate Uncha
+        ("под Зёрском", 1538634),  # Озёрском (Ozersk), not Cherskiy's alternate Tsjerskij
     ],
 )
 def test_a_slip_beats_another_spellings_coincidence(
