@@ -189,6 +189,24 @@ def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) 
     assert best.rule == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    ("query", "katottg", "nominative"),
+    [
+        ("з Грбеінки", "UA53040010010092378", "Гребінки"),  # Гребінки, genitive of Гребінка
+        ("до Сокля", "UA46120110010087965", "Соколя"),  # Сокаля, genitive of Сокаль
+    ],
+)
+def test_a_slip_after_a_preposition_is_looked_for_in_case_forms(
+    resolver: Resolver, query: str, katottg: str, nominative: str
+) -> None:
+    # The text is one slip from another place's nominative too (the village Гребінки,
+    # Соколя); after a preposition the case form is the likelier reading, and the town's.
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == katottg
+    assert best.rule == "fuzzy"
+    assert resolver.resolve(nominative)[0].place.katottg != katottg
+
+
 def test_one_typo_in_a_case_form_with_another_ending(resolver: Resolver) -> None:
     # Домодедовым (a slip in the stem) where the declension rules give Домодедовом: the
     # stems are compared and the ending swapped at half an edit.

@@ -13,8 +13,9 @@ The path of a query (each step only when the ones before found nothing convincin
 4. a qualifier glued on without punctuation (``Миколаївка Донецької області``): split at
    word boundaries and resolve the tail as a region;
 5. typos: candidate keys from the deletion neighbourhood, scored by edit similarity; a
-   Cyrillic text that no name matches within one edit is also compared with the case
-   forms of the names near it (a slip in a declined name: *під Бахмутлм*).
+   Cyrillic text that no name matches within one edit, or that follows a preposition, is
+   also compared with the case forms of the names near it (a slip in a declined name:
+   *під Бахмутлм*).
 
 Scoring (every part kept in ``Match.score_parts``):
 
@@ -1472,7 +1473,14 @@ class Resolver:
                 )
             if weak:
                 matches, evidence = self._typo_search(
-                    query.name, hits, fuzzy, matches, evidence, qualifiers, ranked
+                    query.name,
+                    hits,
+                    fuzzy,
+                    matches,
+                    evidence,
+                    qualifiers,
+                    ranked,
+                    declined=query.after_preposition,
                 )
         if evidence < MIN_EVIDENCE:
             matches = []
@@ -1491,11 +1499,18 @@ class Resolver:
         evidence: float,
         qualifiers: list[frozenset[str]],
         ranked: dict[str, Any],
+        *,
+        declined: bool = False,
     ) -> tuple[list[Match], float]:
         """The typo search's matches (``fuzzy``: the plain search's hits for ``text``; a
         slip in a case form is looked for when none is one edit away), when their evidence
-        beats the current ``matches``'."""
-        if not self._one_edit(text, fuzzy):
+        beats the current ``matches``'.
+
+        ``declined``: the text follows a preposition, so it is most likely a case form: a
+        slip in one is looked for even when a name lies one edit away, and the two
+        readings compete (*з Грбеінки* is one slip from the village Гребінки and from
+        Гребінки, the genitive of the town Гребінка)."""
+        if declined or not self._one_edit(text, fuzzy):
             # No name lies one slip from the text as written: it may be a case form
             # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
             # whose nominative guesses' neighbours are looked for.
