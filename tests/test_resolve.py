@@ -179,12 +179,32 @@ def test_one_typo(resolver: Resolver, query: str, expected: str) -> None:
         ("під Білоюю Церквою", "UA32020010010081183"),  # a slip in a first word's ending
         ("z Pokrwoska", "UA14160210010099403"),  # Pokrowska (pl): Pokrovsk
         ("z Kupiańksa", "UA63080090010026457"),  # Kupiańska (pl): Kupiansk
+        # Малому Затишкові: both words declined, five edits from the nominative.
+        ("у Малому Затишкоьві", "UA71060130110048536"),
     ],
 )
 def test_one_typo_in_a_case_form(resolver: Resolver, query: str, expected: str) -> None:
     best = resolver.resolve(query)[0]
     assert best.place.katottg == expected
     assert best.rule == "fuzzy"
+
+
+@pytest.mark.parametrize(
+    ("query", "katottg", "nominative"),
+    [
+        ("з Грбеінки", "UA53040010010092378", "Гребінки"),  # Гребінки, genitive of Гребінка
+        ("до Сокля", "UA46120110010087965", "Соколя"),  # Сокаля, genitive of Сокаль
+    ],
+)
+def test_a_slip_after_a_preposition_is_looked_for_in_case_forms(
+    resolver: Resolver, query: str, katottg: str, nominative: str
+) -> None:
+    # The text is one slip from another place's nominative too (the village Гребінки,
+    # Соколя); after a preposition the case form is the likelier reading, and the town's.
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == katottg
+    assert best.rule == "fuzzy"
+    assert resolver.resolve(nominative)[0].place.katottg != katottg
 
 
 def test_one_typo_in_a_case_form_with_another_ending(resolver: Resolver) -> None:
@@ -256,6 +276,10 @@ def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
         ("Zelendoolsk", 687392),  # Zelenodolsk (UA), not its Russian namesake's alternate
         ("Віннция", 689558),  # Вінниця, not a uk ↔ ru guess's coincidence
         ("Sievrsk", 694403),  # Siversk, not Svirsk through a counterpart of a guess
+        # A nominative guess that meets a name only under its folded key:
+        ("Kiuiya", 705883),  # Kiliya, not Qiuji (China) through a Polish ending's guess
+        ("Унге", 688073),  # Бунге, not Unecha through its alternate Uncha
+        ("под Зёрском", 1538634),  # Озёрском (Ozersk), not Cherskiy's alternate Tsjerskij
     ],
 )
 def test_a_slip_beats_another_spellings_coincidence(

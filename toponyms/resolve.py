@@ -13,8 +13,9 @@ The path of a query (each step only when the ones before found nothing convincin
 4. a qualifier glued on without punctuation (``Миколаївка Донецької області``): split at
    word boundaries and resolve the tail as a region;
 5. typos: candidate keys from the deletion neighbourhood, scored by edit similarity; a
-   Cyrillic text that no name matches within one edit is also compared with the case
-   forms of the names near it (a slip in a declined name: *під Бахмутлм*).
+   Cyrillic text that no name matches within one edit, or that follows a preposition, is
+   also compared with the case forms of the names near it (a slip in a declined name:
+   *під Бахмутлм*).
 
 Scoring (every part kept in ``Match.score_parts``):
 
@@ -83,6 +84,8 @@ _KEYS_PER_QUERY = 256  # keys of one kind per SQL statement (under SQLite's 999 
 # than one in the name itself.
 CASE_TYPO_WEIGHT = 0.97
 SHORT_CASE_FORM = 7  # letters
+# Edits between a word's case form and its nominative, at most (Київ, Києві; Малий, Малому).
+CASE_FORM_EDITS = 3
 # A case form the text may be in though the declension rules give another ending for the
 # name (Фряновым, Фряновом): the stems are compared, and the swap of one valid ending for
 # another counts this many edits. Stems shorter than SHORT_STEM letters are not compared.
@@ -93,12 +96,13 @@ SHORT_STEM = 4
 # prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
 HOME_TYPO_BIAS = 30.0
 # Rules that reach a name through another spelling of the text (a folded key, the other
-# language's form, a Cyrillic guess for Latin text): a coincidence, not a reading of what
-# was written. When such a hit is the best one, a slip of one letter in a Ukrainian or
-# Russian place's own name, in the text's script, is as good a reading and competes with it
-# as evidence of this similarity (0.93 × 0.968 ≈ 0.9, the level of a guessed spelling):
+# language's form, a Cyrillic guess for Latin text, a nominative guess under its folded
+# key): a coincidence, not a reading of what was written (see _direct_reading). When such
+# a hit is the best one, a slip of one letter in a Ukrainian or Russian place's own name
+# (or one of its case forms), in the text's script, is as good a reading and competes with
+# it as evidence of this similarity (0.93 × 0.968 ≈ 0.9, the level of a guessed spelling):
 # Віннция is Vinnytsia, not a Russian village by a uk ↔ ru guess.
-GUESS_RULES = frozenset({"invariant", "uk_ru", "translit"})
+GUESS_RULES = frozenset({"invariant", "inflection", "uk_ru", "translit"})
 SLIP_SIMILARITY = 0.968
 # A slip that is the text's only reading (see Resolver._sole_slip): the similarity whose
 # evidence clears MIN_EVIDENCE for any of a place's own names (0.93 × 0.681 × 0.98 ≈ 0.621).
@@ -894,13 +898,16 @@ class Resolver:
 
         def collect(candidates: list[tuple[str, str]]) -> None:
             # A case form differs from its nominative in the last letters (and, for a
-            # few names, one vowel before them: Київ, Києві): a cheap bound first.
-            near = [
-                (candidate, kind)
-                for candidate, kind in candidates
-                if OSA.distance(written if kind == "x" else key, candidate, score_cutoff=limit + 3)
-                <= limit + 3
-            ]
+            # few names, one vowel before them: Київ, Києві), of every word that declines
+            # (Малий Затишок, Малому Затишкові: five edits): a cheap bound first.
+            near = []
+            for candidate, kind in candidates:
+                bound = limit + CASE_FORM_EDITS * (candidate.count(" ") + 1)
+                if (
+                    OSA.distance(written if kind == "x" else key, candidate, score_cutoff=bound)
+                    <= bound
+                ):
+                    near.append((candidate, kind))
             found = dict(zip(near, self._key_hits(near), strict=True))
             for candidate, kind in near:
                 for hit in _strongest_first(found[candidate, kind]):
@@ -952,17 +959,22 @@ class Resolver:
         """The typo search's hits that are one slip from the text as written, in its script,
         on a Ukrainian or Russian place's own name (official, romanised or exonym), with
         their similarity raised to :data:`SLIP_SIMILARITY` to compete with a guessed
-        spelling's hit (see :data:`GUESS_RULES`)."""
+        spelling's hit (see :data:`GUESS_RULES`). A slip in one of the name's case forms
+        (*под Зёрском*: Озёрском) counts too, a little weaker (:data:`CASE_TYPO_WEIGHT`)."""
         script = script_of(text)
         written = exact_key(text)
-        return [
-            h._replace(similarity=max(h.similarity, SLIP_SIMILARITY))
-            for h in hits
-            if h.type in STRONG_TYPES
-            and script_of(h.name) == script
-            and self._country(h.place_id) in FUZZY_COUNTRIES
-            and OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
-        ]
+        slips = []
+        for h in hits:
+            if (
+                h.type not in STRONG_TYPES
+                or self._country(h.place_id) not in FUZZY_COUNTRIES
+                or not self._one_slip(written, script, h)
+            ):
+                continue
+            plain = OSA.distance(written, exact_key(h.name), score_cutoff=1) <= 1
+            floor = SLIP_SIMILARITY if plain else SLIP_SIMILARITY * CASE_TYPO_WEIGHT
+            slips.append(h._replace(similarity=max(h.similarity, floor)))
+        return slips
 
     def _sole_slip(self, text: str, hits: list[_Hit]) -> list[_Hit]:
         """``hits`` with a sole slip's similarity raised to :data:`SOLE_SLIP_SIMILARITY`.
@@ -1450,6 +1462,9 @@ class Resolver:
         if (weak or guessed) and proper and not non_place():
             fuzzy = self._fuzzy_cached(query.name)
             slips = self._home_slips(query.name, fuzzy) if guessed else []
+            if guessed and not slips and script_of(query.name) == "Cyrl":
+                # No name lies one slip from the text itself: one of its case forms may.
+                slips = self._home_slips(query.name, self._case_form_typos(query.name))
             if slips and pool is not None:
                 matches, evidence = self._rank(
                     [*pool, *slips],
@@ -1458,7 +1473,14 @@ class Resolver:
                 )
             if weak:
                 matches, evidence = self._typo_search(
-                    query.name, hits, fuzzy, matches, evidence, qualifiers, ranked
+                    query.name,
+                    hits,
+                    fuzzy,
+                    matches,
+                    evidence,
+                    qualifiers,
+                    ranked,
+                    declined=query.after_preposition,
                 )
         if evidence < MIN_EVIDENCE:
             matches = []
@@ -1477,11 +1499,18 @@ class Resolver:
         evidence: float,
         qualifiers: list[frozenset[str]],
         ranked: dict[str, Any],
+        *,
+        declined: bool = False,
     ) -> tuple[list[Match], float]:
         """The typo search's matches (``fuzzy``: the plain search's hits for ``text``; a
         slip in a case form is looked for when none is one edit away), when their evidence
-        beats the current ``matches``'."""
-        if not self._one_edit(text, fuzzy):
+        beats the current ``matches``'.
+
+        ``declined``: the text follows a preposition, so it is most likely a case form: a
+        slip in one is looked for even when a name lies one edit away, and the two
+        readings compete (*з Грбеінки* is one slip from the village Гребінки and from
+        Гребінки, the genitive of the town Гребінка)."""
+        if declined or not self._one_edit(text, fuzzy):
             # No name lies one slip from the text as written: it may be a case form
             # with a slip in it (Маріупюлі), Cyrillic, or Polish (z Pokrowskma),
             # whose nominative guesses' neighbours are looked for.
@@ -1594,6 +1623,9 @@ def _direct_reading(text: str, match: Match) -> bool:
 
     - under the folded key, a Ukrainian or Russian place's own name (Kharkow: Kharkiv), or
       any name that differs from the text by diacritics only (Chia: Chía);
+    - a nominative guess (``inflection``) met letter for letter (Херсоні: Херсон), or under
+      its folded key as above; not a foreign name or a stray alternate that a guess met
+      only through the folded key (Kiuiya: Qiuji, though Kiliya is one slip away);
     - the text's own transliteration (one of its first Cyrillic guesses), or the uk ↔ ru
       counterpart of the text or of its nominative (Корчова: Корчів), letter for letter.
     """
@@ -1601,9 +1633,11 @@ def _direct_reading(text: str, match: Match) -> bool:
     from toponyms.text.translit import cyrillize
 
     if match.rule == "invariant":
-        return (
-            match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
-        ) or _plain(match.matched_name) == _plain(text)
+        return _folded_reading(text, match)
+    if match.rule == "inflection":
+        lemmas = _lemma_forms(text)
+        name = exact_key(match.matched_name)
+        return any(exact_key(f) == name or _folded_reading(f, match) for f in lemmas)
     if match.rule == "translit":
         forms = [f for lang in ("ru", "uk") for f in cyrillize(text, lang)[:3]]
     elif match.rule == "uk_ru":
@@ -1615,6 +1649,14 @@ def _direct_reading(text: str, match: Match) -> bool:
     else:
         return False
     return exact_key(match.matched_name) in {exact_key(f) for f in forms}
+
+
+def _folded_reading(text: str, match: Match) -> bool:
+    """Whether a match met under the folded key of ``text`` (the text or one of its
+    nominative guesses) reads it: a Ukrainian or Russian place's own name (Kharkow:
+    Kharkiv), or a name that differs from it by diacritics only (Chia: Chía)."""
+    own = match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
+    return own or _plain(match.matched_name) == _plain(text)
 
 
 def _plain(text: str) -> str:
