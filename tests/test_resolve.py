@@ -103,6 +103,60 @@ def test_every_qualifier_counts(resolver: Resolver, query: str, expected: str) -
     assert dict(best.score_parts)["qualifier"] == 1.0
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Abbreviated region words, after a comma or glued on.
+        ("Ivanivka, Kherson Obl.", "UA65040030010022975"),
+        ("Ivanivka, Kherson reg.", "UA65040030010022975"),
+        ("с. Іванівка Херсонської обл.", "UA65040030010022975"),
+        ("Андріївка Бахмутського р-ну", "UA14020010030085322"),
+        # A type word after the name, in English.
+        ("Ivanivka village, Kherson Oblast", "UA65040030010022975"),
+        # A raion and its oblast glued on together.
+        ("Новомихайловка Покровского района Донецкой области", "UA14160130130080935"),
+        # A glued oblast beside a qualifier after a comma (Mykolaivka lay in the
+        # Sloviansk raion before 2020).
+        ("Миколаївка Донецької обл., Слов'янський р-н", "UA14120130010079249"),
+    ],
+)
+def test_qualifiers_as_people_write_them(resolver: Resolver, query: str, expected: str) -> None:
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == expected
+    assert dict(best.score_parts)["qualifier"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the village of Robotyne", "Robotyne"),
+        ("town of Vuhledar", "Vuhledar"),
+        ("Bakhmut city", "Bakhmut"),
+        ("Vuhledar town", "Vuhledar"),
+        # The type word is part of these names as written.
+        ("Cape Town", "Cape Town"),
+        ("Mexico City", "Mexico City"),
+    ],
+)
+def test_an_english_type_word_around_the_name(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    assert resolver.resolve(query)[0].place.name_en == expected
+
+
+def test_type_words_are_taken_off_as_the_data_says() -> None:
+    from toponyms.query import split, strip_type_prefix, type_words
+
+    assert strip_type_prefix("the village of Ivanivka") == "Ivanivka"
+    assert strip_type_prefix("village of Ivanivka") == "Ivanivka"
+    assert strip_type_prefix("с. Іванівка") == "Іванівка"
+    assert split("Ivanivka village, Kherson Oblast").bare == "Ivanivka"
+    assert split("Ivanivka").bare is None
+    _, region_words = type_words()
+    assert {"obl.", "reg.", "р-ну"} <= region_words
+    assert "village" not in region_words  # a suffix is no region word
+
+
 def test_a_settlement_is_named_by_its_current_official_name(resolver: Resolver) -> None:
     # GeoNames still calls Кам'янка (Polohy raion) by its old name Bilmak.
     best = resolver.resolve("Kamianka, Polohy raion")[0]

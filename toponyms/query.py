@@ -7,9 +7,11 @@ People qualify a name to tell namesakes apart, in many styles::
     с. Іванівка, Херсонська обл.      Михайловка (Запорожская область)
 
 :func:`split` returns the name with every bracketed or comma-separated qualifier taken
-off, and the settlement-type word it may start with dropped (``с.``, ``смт``, ``village
-of``). Qualifiers glued on without punctuation (``Миколаївка Донецької області``) are
-found by the resolver, which tries the text's word boundaries against region names.
+off, and the settlement-type word it may start with dropped (``с.``, ``смт``, ``the
+village of``); the name less an English type word after it (``Ivanivka village``) is
+offered too, for the resolver to take when the whole is no place's name. Qualifiers glued
+on without punctuation (``Миколаївка Донецької області``, ``Іванівка Херсонської обл.``)
+are found by the resolver, which tries the text's word boundaries against region names.
 """
 
 from __future__ import annotations
@@ -39,12 +41,22 @@ def _type_word_rows() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def type_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Settlement-type prefixes (``с.``, ``смт``, ``village``) and region words (``область``,
-    ``район``), from ``toponyms/data/type_words.tsv``."""
+    """Settlement-type prefixes (``с.``, ``смт``, ``the village of``) and region words
+    (``область``, ``обл.``, ``район``, ``oblast``), from ``toponyms/data/type_words.tsv``."""
     rows = _type_word_rows()
     prefixes = frozenset(word for word, role in rows if role == "settlement_prefix")
-    regions = frozenset(word for word, role in rows if role != "settlement_prefix")
+    regions = frozenset(word for word, role in rows if role in ("region_word", "raion_word"))
     return prefixes, regions
+
+
+@lru_cache(maxsize=1)
+def _type_suffixes() -> frozenset[str]:
+    """English settlement-type words written after the name (``Ivanivka village``)."""
+    return frozenset(word for word, role in _type_word_rows() if role == "settlement_suffix")
+
+
+# The longest settlement-type prefix, in words (``the village of``).
+_PREFIX_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,9 @@ class Query:
     # The name was a front direction read as a raion (Покровському напрямку): only a
     # raion may answer it, not a city district that shares the adjective (Південний).
     raion_only: bool = False
+    # The name less an English settlement-type word after it (Ivanivka village), taken
+    # by the resolver when the whole name is no place's.
+    bare: str | None = None
 
 
 #: Settlement-type abbreviations that may be glued to the name by their dot (``с.Іванівка``).
@@ -72,13 +87,17 @@ def strip_type_prefix(name: str) -> str:
     changed = True
     while changed and len(words) > 1:
         changed = False
-        head = words[0].casefold()
-        if head in prefixes or head.rstrip(".") in prefixes or f"{head}." in prefixes:
-            words = words[1:]
-            changed = True
-        elif len(words) > 2 and f"{head} {words[1].casefold()}" in prefixes:
-            words = words[2:]
-            changed = True
+        # The longest prefix first: "the village of" before "village".
+        for size in range(min(_PREFIX_WORDS, len(words) - 1), 1, -1):
+            if " ".join(words[:size]).casefold() in prefixes:
+                words = words[size:]
+                changed = True
+                break
+        else:
+            head = words[0].casefold()
+            if head in prefixes or head.rstrip(".") in prefixes or f"{head}." in prefixes:
+                words = words[1:]
+                changed = True
     result = " ".join(words)
     # "с.Іванівка" glued to its dot
     folded = result.casefold()
@@ -89,6 +108,16 @@ def strip_type_prefix(name: str) -> str:
                 if rest[:1].isupper():
                     return rest
     return result
+
+
+def strip_type_suffix(name: str) -> str | None:
+    """The name without an English settlement-type word after it (``Ivanivka village`` →
+    ``Ivanivka``), or None when it has none. Only a candidate: *Cape Town* and *Mexico City*
+    are names as written, so the resolver takes it only when the whole text is no name."""
+    head, _, last = name.rpartition(" ")
+    if head and last.casefold() in _type_suffixes():
+        return head
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -191,10 +220,12 @@ def split(text: str) -> Query:
     name = strip_preposition(written)
     qualifiers = [*parts[1:], *qualifiers]
     read, raion_only = read_direction(name)
+    stripped = strip_type_prefix(read)
     return Query(
         text=text,
-        name=strip_type_prefix(read),
+        name=stripped,
         qualifiers=tuple(qualifiers),
         after_preposition=name != written,
         raion_only=raion_only,
+        bare=strip_type_suffix(stripped),
     )

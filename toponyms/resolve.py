@@ -37,6 +37,7 @@ within :data:`AMBIGUITY_RATIO` of the best.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import math
 import unicodedata
@@ -1196,7 +1197,19 @@ class Resolver:
                 ids.add(place.id)
                 if place.admin1_id:
                     ids.add(place.admin1_id)
-        return frozenset(ids) or self._old_raion_ids(text)
+        return frozenset(ids) or self._old_raion_ids(text) or self._region_head_ids(text)
+
+    def _region_head_ids(self, text: str) -> frozenset[str]:
+        """A qualifier that no name spells as written, less its region words: *Kherson Obl.*
+        and *Kharkiv reg.* are read as *Kherson* and *Kharkiv* (the city stands for its
+        oblast; see :meth:`_region_ids`)."""
+        words = text.split(" ")
+        while len(words) > 1 and _is_region_word(words[-1]):
+            words.pop()
+        head = " ".join(words)
+        if head == text or not head:
+            return frozenset()
+        return self._region_ids(head)
 
     def _old_raion_ids(self, text: str) -> frozenset[str]:
         """A raion no longer in the codifier, named after its centre as the 490 raions
@@ -1271,18 +1284,38 @@ class Resolver:
         self._nearby[centre] = result
         return result
 
-    def _region_tail(self, words: list[str]) -> tuple[str, frozenset[str]] | None:
-        """A region glued to the end of a name: ``Миколаївка Донецької області``.
+    def _region_tail(self, words: list[str]) -> tuple[str, list[frozenset[str]]] | None:
+        """Regions glued to the end of a name: ``Миколаївка Донецької області``; also a
+        raion and its oblast (``Новомихайловка Покровского района Донецкой области``): the
+        name and the places each region may mean, innermost last.
 
-        The tail must hold a region word (область, oblast, raion …) or be, by itself, the
-        name of an oblast or raion; a city at the end is not taken as a qualifier, or
-        *Нової Каховки* would read as a Нова near Kakhovka.
+        The last tail must hold a region word (область, обл., oblast, raion …) or be, by
+        itself, the name of an oblast or raion; a city at the end is not taken as a
+        qualifier, or *Нової Каховки* would read as a Нова near Kakhovka. A tail before it
+        must hold a region word.
         """
-        _, region_words = type_words()
+        found = self._one_region_tail(words, need_word=False)
+        if found is None:
+            return None
+        base, region = found
+        regions = [region]
+        while " " in base:
+            inner = self._one_region_tail(base.split(" "), need_word=True)
+            if inner is None:
+                break
+            base, region = inner
+            regions.append(region)
+        return base, regions
+
+    def _one_region_tail(
+        self, words: list[str], *, need_word: bool
+    ) -> tuple[str, frozenset[str]] | None:
+        """The last region glued to ``words`` (see :meth:`_region_tail`): the words before
+        it and the places it may mean. ``need_word``: only a tail with a region word."""
         for cut in range(len(words) - 1, 0, -1):
             tail_words = words[cut:]
-            has_region_word = any(w.casefold().strip(".,") in region_words for w in tail_words)
-            if not has_region_word and len(tail_words) > 1:
+            has_region_word = any(_is_region_word(w) for w in tail_words)
+            if not has_region_word and (len(tail_words) > 1 or need_word):
                 continue  # such a tail would not be taken: spare its look-ups
             tail = strip_type_prefix(" ".join(tail_words))
             # A bare word is taken as a region only by its own spelling or case form
@@ -1368,6 +1401,11 @@ class Resolver:
         point = parse_point(options.near)
         when = parse_date(options.as_of)
         query = split(text)
+        if query.bare is not None and not self._hits_for(query.name) and self._hits_for(query.bare):
+            # "Ivanivka village", "Bakhmut city": the type word is not part of the name (it
+            # is in Cape Town, some place's name as written, and in Moel Town, a typo of
+            # one, whose first word alone is no name).
+            query = dataclasses.replace(query, name=query.bare)
         qualifiers = [self._region_ids(q) for q in query.qualifiers]
         qualifiers = [q for q in qualifiers if q]
         # A person's name or a common word (Zelensky, Putin) is no place by resemblance:
@@ -1433,14 +1471,16 @@ class Resolver:
                 if extra_evidence >= evidence:
                     matches, evidence = extra, extra_evidence
                     pool = [*hits, *variant_hits]
-        if (not matches or evidence < 0.9) and not qualifiers and " " in query.name:
+        # A region glued to the name; with other qualifiers too, when nothing matched
+        # (Миколаївка Донецької обл., Слов'янський р-н).
+        if (not matches or (evidence < 0.9 and not qualifiers)) and " " in query.name:
             tail = self._region_tail(query.name.split(" "))
             if tail is not None:
-                base, region = tail
+                base, regions = tail
                 tail_hits = self._hits_for(base) + self._variant_hits(base)
                 tail_matches, tail_evidence = self._rank(
                     tail_hits,
-                    qualifiers=[region],
+                    qualifiers=[*qualifiers, *regions],
                     **ranked,  # type: ignore[arg-type]
                 )
                 if tail_matches and tail_evidence >= evidence:
@@ -1657,6 +1697,14 @@ def _folded_reading(text: str, match: Match) -> bool:
     Kharkiv), or a name that differs from it by diacritics only (Chia: Chía)."""
     own = match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
     return own or _plain(match.matched_name) == _plain(text)
+
+
+def _is_region_word(word: str) -> bool:
+    """Whether a word of a qualifier is a region or raion word or its abbreviation
+    (області, обл., oblast, Obl., р-н), a comma after it aside."""
+    _, region_words = type_words()
+    folded = word.casefold()
+    return folded.rstrip(",") in region_words or folded.strip(".,") in region_words
 
 
 def _plain(text: str) -> str:
