@@ -144,12 +144,35 @@ def test_an_english_type_word_around_the_name(
     assert resolver.resolve(query)[0].place.name_en == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Russian reports' abbreviations and phrases before the name.
+        ("н.п. Работино", "Robotyne"),
+        ("в районе н.п. Работино", "Robotyne"),
+        ("населённого пункта Работино", "Robotyne"),
+        ("нп Клещеевка", "Klishchiivka"),
+        # A preposition, then a type word.
+        ("у с. Кліщіївка", "Klishchiivka"),
+        ("под г. Бахмут", "Bakhmut"),
+        ("на околиці Покровська", "Pokrovsk"),
+        ("on the outskirts of Pokrovsk", "Pokrovsk"),
+        ("near the village of Robotyne", "Robotyne"),
+    ],
+)
+def test_context_words_before_the_name(resolver: Resolver, query: str, expected: str) -> None:
+    assert resolver.resolve(query)[0].place.name_en == expected
+
+
 def test_type_words_are_taken_off_as_the_data_says() -> None:
     from toponyms.query import split, strip_type_prefix, type_words
 
     assert strip_type_prefix("the village of Ivanivka") == "Ivanivka"
     assert strip_type_prefix("village of Ivanivka") == "Ivanivka"
     assert strip_type_prefix("с. Іванівка") == "Іванівка"
+    assert split("в районе н.п. Работино").name == "Работино"
+    assert split("в районе н.п. Работино").after_preposition
+    assert split("в районе").name == "в районе"  # a phrase with no name after it stays
     assert split("Ivanivka village, Kherson Oblast").bare == "Ivanivka"
     assert split("Ivanivka").bare is None
     _, region_words = type_words()

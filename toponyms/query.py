@@ -179,23 +179,47 @@ def read_direction(name: str) -> tuple[str, bool]:
 
 
 @lru_cache(maxsize=1)
+def _context_word_rows() -> tuple[tuple[str, str], ...]:
+    """``(word, role)`` of each row of ``toponyms/data/context_words.tsv``, lower-cased."""
+    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple((cells[0].casefold(), cells[1]) for cells in rows if len(cells) >= 2)
+
+
+@lru_cache(maxsize=1)
 def prepositions() -> frozenset[str]:
     """Locative prepositions of the languages we read (``toponyms/data/context_words.tsv``)."""
-    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
-    words = set()
-    for line in text.splitlines():
-        cells = line.split("\t")
-        if len(cells) >= 2 and cells[1] == "preposition":
-            words.add(cells[0].casefold())
-    return frozenset(words)
+    return frozenset(word for word, role in _context_word_rows() if role == "preposition")
+
+
+@lru_cache(maxsize=1)
+def _preposition_phrases() -> dict[int, frozenset[str]]:
+    """Phrases that stand as a preposition (``в районе``, ``on the outskirts of``), by
+    their number of words (role ``preposition_phrase``)."""
+    phrases: dict[int, set[str]] = {}
+    for word, role in _context_word_rows():
+        if role == "preposition_phrase":
+            phrases.setdefault(word.count(" ") + 1, set()).add(word)
+    return {size: frozenset(words) for size, words in phrases.items()}
 
 
 def strip_preposition(name: str) -> str:
-    """``під Бахмутом`` → ``Бахмутом``; ``w Charkowie`` → ``Charkowie``: a lower-case
-    preposition before a capitalised word is context, not part of the name."""
-    head, _, rest = name.partition(" ")
-    if rest and rest[:1].isupper() and head.casefold() in prepositions() and head.islower():
-        return rest
+    """``під Бахмутом`` → ``Бахмутом``; ``w Charkowie`` → ``Charkowie``; ``в районе н.п.
+    Работино`` → ``н.п. Работино``: a lower-case preposition (or a phrase that stands as
+    one) before a capitalised word, or before a settlement-type word and a capitalised
+    word, is context, not part of the name."""
+    words = name.split(" ")
+    sizes = sorted(_preposition_phrases(), reverse=True)
+    for size in [*sizes, 1]:
+        if len(words) <= size:
+            continue
+        head = " ".join(words[:size])
+        known = prepositions() if size == 1 else _preposition_phrases()[size]
+        if not head.islower() or head.casefold() not in known:
+            continue
+        rest = " ".join(words[size:])
+        if rest[:1].isupper() or strip_type_prefix(rest)[:1].isupper():
+            return rest
     return name
 
 
