@@ -207,6 +207,23 @@ def test_a_slip_after_a_preposition_is_looked_for_in_case_forms(
     assert resolver.resolve(nominative)[0].place.katottg != katottg
 
 
+@pytest.mark.parametrize(
+    ("query", "geonames_id"),
+    [
+        ("из Гусиого Озера", 2023778),  # Гусиного Озера: a slip before the adjective's ending
+        ("в Дудовом Умёте", 564579),  # Дубовом Умёте
+    ],
+)
+def test_a_slip_in_a_declined_first_word_is_met(
+    resolver: Resolver, query: str, geonames_id: int
+) -> None:
+    # The slip and the case ending both lie in the typo index's prefix: the first word is
+    # given the nominative endings its ending may stand for (Гусиое Озера).
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
 def test_one_typo_in_a_case_form_with_another_ending(resolver: Resolver) -> None:
     # Домодедовым (a slip in the stem) where the declension rules give Домодедовом: the
     # stems are compared and the ending swapped at half an edit.

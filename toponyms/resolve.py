@@ -880,6 +880,12 @@ class Resolver:
             # The first word's ending lies in the indexed prefix too (Жовтими Водами).
             # The slip may touch that ending: any one to three last letters are cut.
             probes.update(f"{first[:-k]} {rest}" for k in (1, 2, 3) if len(first) - k >= 3)
+            # Or the slip lies before it, in a declined adjective (Гусиого Озера, Дудовом
+            # Умёте): the prefix then differs from the name's in the slip and the ending,
+            # more than its deletions bridge, and a slip hides the word from the nominative
+            # guesses. Every nominative ending an adjective's case ending may stand for
+            # is tried on the first word (Гусиое Озера meets Гусиное Озеро).
+            probes.update(f"{word} {rest}" for word in _adjective_nominatives(first))
         loose: set[str] = set()
         strict: set[str] = set()
         for probe in probes:
@@ -1757,6 +1763,32 @@ def _case_endings() -> frozenset[str]:
     from toponyms.text import morph
 
     return frozenset(r.oblique for r in morph.load_rules() if 0 < len(r.oblique) <= 3)
+
+
+@lru_cache(maxsize=1)
+def _adjective_endings() -> dict[str, frozenset[str]]:
+    """Oblique adjective endings of the declension table (``text/data/endings.tsv``), each
+    with the nominative endings it may stand for, in either language (ого: ий, ый, ое, е …)."""
+    from toponyms.text import morph
+
+    endings: dict[str, set[str]] = {}
+    for rule in morph.load_rules():
+        if rule.pos == "a" and rule.oblique:
+            endings.setdefault(rule.oblique, set()).add(rule.nominative)
+    return {oblique: frozenset(nominatives) for oblique, nominatives in endings.items()}
+
+
+def _adjective_nominatives(word: str) -> set[str]:
+    """``word`` (an exact key) with a final adjective case ending swapped for each nominative
+    ending it may stand for, whatever the stem (a slip may have changed its last letter);
+    at least three letters of stem are kept."""
+    forms: set[str] = set()
+    for oblique, nominatives in _adjective_endings().items():
+        stem = word[: -len(oblique)]
+        if word.endswith(oblique) and len(stem) >= 3:
+            forms.update(stem + nominative for nominative in nominatives)
+    forms.discard(word)
+    return forms
 
 
 def _stems(written: str) -> list[str]:
