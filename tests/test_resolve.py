@@ -297,6 +297,8 @@ def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
         ("Kiuiya", 705883),  # Kiliya, not Qiuji (China) through a Polish ending's guess
         ("Унге", 688073),  # Бунге, not Unecha through its alternate Uncha
         ("под Зёрском", 1538634),  # Озёрском (Ozersk), not Cherskiy's alternate Tsjerskij
+        # A home place's name met under the folded key, two edits from every spelling of it:
+        ("Kyzly", 1500973),  # Kyzyl, not the village Кислі (Kysli)
     ],
 )
 def test_a_slip_beats_another_spellings_coincidence(
@@ -305,6 +307,15 @@ def test_a_slip_beats_another_spellings_coincidence(
     best = resolver.resolve(query)[0]
     assert best.place.geonames_id == geonames_id
     assert best.rule == "fuzzy"
+
+
+def test_a_folded_key_within_one_edit_of_a_romanisation_is_a_reading(resolver: Resolver) -> None:
+    # Božkivsʹke is the scholarly romanisation of Божківське, met under the folded key of
+    # its English name Bozhkivske: a spelling of the name, which no slip outvotes (the
+    # village Boykivske is one edit away).
+    best = resolver.resolve("Božkivsʹke")[0]
+    assert best.place.geonames_id == 8699017
+    assert best.rule == "invariant"
 
 
 @pytest.mark.parametrize("query", ["Bogota", "Gdansk", "Pecs"])

@@ -1659,10 +1659,33 @@ def _direct_reading(text: str, match: Match) -> bool:
 
 def _folded_reading(text: str, match: Match) -> bool:
     """Whether a match met under the folded key of ``text`` (the text or one of its
-    nominative guesses) reads it: a Ukrainian or Russian place's own name (Kharkow:
-    Kharkiv), or a name that differs from it by diacritics only (Chia: Chía)."""
-    own = match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
+    nominative guesses) reads it: a Ukrainian or Russian place's own name that the text
+    spells (Kharkow: Kharkiv; see :func:`_spells`), or a name that differs from it by
+    diacritics only (Chia: Chía)."""
+    own = (
+        match.match_type in STRONG_TYPES
+        and match.place.country in FUZZY_COUNTRIES
+        and _spells(text, match)
+    )
     return own or _plain(match.matched_name) == _plain(text)
+
+
+def _spells(text: str, match: Match) -> bool:
+    """Whether ``text`` is within one edit of the match's name as written or, Latin text,
+    of a romanisation of the place's Ukrainian or Russian name (Kharkow: Kharkov).
+
+    The folded key forgets several letters at once (и і ы й, s z, ch h, doubled letters): a
+    text it meets farther from every spelling of the name is a slip in another name that
+    happens to fold alike (Kyzly, Kyzyl's slip, folds as Кислі; в Висічй, a slip in
+    Висічі, as Вісичі), and must leave that name to compete (see :data:`GUESS_RULES`)."""
+    written = exact_key(text)
+    spellings = {exact_key(match.matched_name)}
+    if script_of(text) == "Latn":
+        place = match.place
+        for name, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")):
+            if name:
+                spellings |= _romanized_keys(name, lang)
+    return any(OSA.distance(written, s, score_cutoff=1) <= 1 for s in spellings)
 
 
 def _plain(text: str) -> str:
