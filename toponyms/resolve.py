@@ -1671,8 +1671,9 @@ def _folded_reading(text: str, match: Match) -> bool:
 
 
 def _spells(text: str, match: Match) -> bool:
-    """Whether ``text`` is within one edit of the match's name as written or, Latin text,
-    of a romanisation of the place's Ukrainian or Russian name (Kharkow: Kharkov).
+    """Whether ``text`` is within one edit of the match's name as written, of the place's
+    Ukrainian or Russian name or, Latin text, of a romanisation of these (Kharkow: Kharkov;
+    малинівка, a nominative guess, meets the English name Malynivka of Малинівка).
 
     The folded key forgets several letters at once (и і ы й, s z, ch h, doubled letters): a
     text it meets farther from every spelling of the name is a slip in another name that
@@ -1680,10 +1681,11 @@ def _spells(text: str, match: Match) -> bool:
     Висічі, as Вісичі), and must leave that name to compete (see :data:`GUESS_RULES`)."""
     written = exact_key(text)
     spellings = {exact_key(match.matched_name)}
-    if script_of(text) == "Latn":
-        place = match.place
-        for name, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")):
-            if name:
+    place = match.place
+    for name, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")):
+        if name:
+            spellings.add(exact_key(name))
+            if script_of(text) == "Latn":
                 spellings |= _romanized_keys(name, lang)
     return any(OSA.distance(written, s, score_cutoff=1) <= 1 for s in spellings)
 
