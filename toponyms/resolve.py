@@ -875,6 +875,7 @@ class Resolver:
         if len(written) < index.FUZZY_MIN_LENGTH:
             return []
         probes = {written, *_stems(written), *(exact_key(f) for f in _lemma_forms(text))}
+        adjective_probes: set[str] = set()
         first, _, rest = written.partition(" ")
         if rest:
             # The first word's ending lies in the indexed prefix too (Жовтими Водами).
@@ -885,16 +886,9 @@ class Resolver:
             # more than its deletions bridge, and a slip hides the word from the nominative
             # guesses. Every nominative ending an adjective's case ending may stand for
             # is tried on the first word (Гусиое Озера meets Гусиное Озеро).
-            probes.update(f"{word} {rest}" for word in _adjective_nominatives(first))
-        loose: set[str] = set()
-        strict: set[str] = set()
-        for probe in probes:
-            loose |= _two_deletions(invariant_key(probe))
-            # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
-            # its written form gets a second deletion too.
-            strict |= (
-                _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
-            )
+            # (Asked only when the other probes meet nothing: see collect below.)
+            adjective_probes = {f"{word} {rest}" for word in _adjective_nominatives(first)}
+            adjective_probes -= probes
         limit = 1 if len(written) < 9 else 2
         own_stems = [s for s in _stems(written) if len(s) >= SHORT_STEM]
         key = invariant_key(text)
@@ -934,7 +928,10 @@ class Resolver:
                         hit._replace(rule="fuzzy", similarity=similarity)
                     )
 
+        loose, strict = _probe_deletions(probes)
         collect(self._fuzzy_candidates(loose, strict))
+        if not hits and adjective_probes:
+            collect(self._fuzzy_candidates(*_probe_deletions(adjective_probes)))
         if not hits:
             # The largest world cities' other names, when nothing else is near.
             collect(self._fuzzy_candidates(loose, set(), world=True))
@@ -1680,14 +1677,17 @@ def _spells(text: str, match: Match) -> bool:
     happens to fold alike (Kyzly, Kyzyl's slip, folds as Кислі; в Висічй, a slip in
     Висічі, as Вісичі), and must leave that name to compete (see :data:`GUESS_RULES`)."""
     written = exact_key(text)
-    spellings = {exact_key(match.matched_name)}
     place = match.place
-    for name, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")):
-        if name:
-            spellings.add(exact_key(name))
-            if script_of(text) == "Latn":
-                spellings |= _romanized_keys(name, lang)
-    return any(OSA.distance(written, s, score_cutoff=1) <= 1 for s in spellings)
+    names = [(n, lang) for n, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")) if n]
+    # The names as written first: the romanisations cost more to make.
+    spellings = [exact_key(match.matched_name), *(exact_key(n) for n, _ in names)]
+    if any(OSA.distance(written, s, score_cutoff=1) <= 1 for s in spellings):
+        return True
+    return script_of(text) == "Latn" and any(
+        OSA.distance(written, s, score_cutoff=1) <= 1
+        for n, lang in names
+        for s in _romanized_keys(n, lang)
+    )
 
 
 def _plain(text: str) -> str:
@@ -1788,6 +1788,19 @@ def _case_endings() -> frozenset[str]:
     from toponyms.text import morph
 
     return frozenset(r.oblique for r in morph.load_rules() if 0 < len(r.oblique) <= 3)
+
+
+def _probe_deletions(probes: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The case-form typo search's deletions of its probes (exact keys): of their invariant
+    keys, and of the probes as written (see :meth:`Resolver._fuzzy_candidates`)."""
+    loose: set[str] = set()
+    strict: set[str] = set()
+    for probe in probes:
+        loose |= _two_deletions(invariant_key(probe))
+        # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
+        # its written form gets a second deletion too.
+        strict |= _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
+    return loose, strict
 
 
 @lru_cache(maxsize=1)
