@@ -284,6 +284,23 @@ def test_a_slip_after_a_preposition_is_looked_for_in_case_forms(
     assert resolver.resolve(nominative)[0].place.katottg != katottg
 
 
+@pytest.mark.parametrize(
+    ("query", "geonames_id"),
+    [
+        ("из Гусиого Озера", 2023778),  # Гусиного Озера: a slip before the adjective's ending
+        ("в Дудовом Умёте", 564579),  # Дубовом Умёте
+    ],
+)
+def test_a_slip_in_a_declined_first_word_is_met(
+    resolver: Resolver, query: str, geonames_id: int
+) -> None:
+    # The slip and the case ending both lie in the typo index's prefix: the first word is
+    # given the nominative endings its ending may stand for (Гусиое Озера).
+    best = resolver.resolve(query)[0]
+    assert best.place.geonames_id == geonames_id
+    assert best.rule == "fuzzy"
+
+
 def test_one_typo_in_a_case_form_with_another_ending(resolver: Resolver) -> None:
     # Домодедовым (a slip in the stem) where the declension rules give Домодедовом: the
     # stems are compared and the ending swapped at half an edit.
@@ -357,6 +374,8 @@ def test_a_typo_reads_as_a_home_place_first(resolver: Resolver) -> None:
         ("Kiuiya", 705883),  # Kiliya, not Qiuji (China) through a Polish ending's guess
         ("Унге", 688073),  # Бунге, not Unecha through its alternate Uncha
         ("под Зёрском", 1538634),  # Озёрском (Ozersk), not Cherskiy's alternate Tsjerskij
+        # A home place's name met under the folded key, two edits from every spelling of it:
+        ("Kyzly", 1500973),  # Kyzyl, not the village Кислі (Kysli)
     ],
 )
 def test_a_slip_beats_another_spellings_coincidence(
@@ -365,6 +384,15 @@ def test_a_slip_beats_another_spellings_coincidence(
     best = resolver.resolve(query)[0]
     assert best.place.geonames_id == geonames_id
     assert best.rule == "fuzzy"
+
+
+def test_a_folded_key_within_one_edit_of_a_romanisation_is_a_reading(resolver: Resolver) -> None:
+    # Božkivsʹke is the scholarly romanisation of Божківське, met under the folded key of
+    # its English name Bozhkivske: a spelling of the name, which no slip outvotes (the
+    # village Boykivske is one edit away).
+    best = resolver.resolve("Božkivsʹke")[0]
+    assert best.place.geonames_id == 8699017
+    assert best.rule == "invariant"
 
 
 @pytest.mark.parametrize("query", ["Bogota", "Gdansk", "Pecs"])

@@ -876,20 +876,20 @@ class Resolver:
         if len(written) < index.FUZZY_MIN_LENGTH:
             return []
         probes = {written, *_stems(written), *(exact_key(f) for f in _lemma_forms(text))}
+        adjective_probes: set[str] = set()
         first, _, rest = written.partition(" ")
         if rest:
             # The first word's ending lies in the indexed prefix too (Жовтими Водами).
             # The slip may touch that ending: any one to three last letters are cut.
             probes.update(f"{first[:-k]} {rest}" for k in (1, 2, 3) if len(first) - k >= 3)
-        loose: set[str] = set()
-        strict: set[str] = set()
-        for probe in probes:
-            loose |= _two_deletions(invariant_key(probe))
-            # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
-            # its written form gets a second deletion too.
-            strict |= (
-                _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
-            )
+            # Or the slip lies before it, in a declined adjective (Гусиого Озера, Дудовом
+            # Умёте): the prefix then differs from the name's in the slip and the ending,
+            # more than its deletions bridge, and a slip hides the word from the nominative
+            # guesses. Every nominative ending an adjective's case ending may stand for
+            # is tried on the first word (Гусиое Озера meets Гусиное Озеро).
+            # (Asked only when the other probes meet nothing: see collect below.)
+            adjective_probes = {f"{word} {rest}" for word in _adjective_nominatives(first)}
+            adjective_probes -= probes
         limit = 1 if len(written) < 9 else 2
         own_stems = [s for s in _stems(written) if len(s) >= SHORT_STEM]
         key = invariant_key(text)
@@ -929,7 +929,10 @@ class Resolver:
                         hit._replace(rule="fuzzy", similarity=similarity)
                     )
 
+        loose, strict = _probe_deletions(probes)
         collect(self._fuzzy_candidates(loose, strict))
+        if not hits and adjective_probes:
+            collect(self._fuzzy_candidates(*_probe_deletions(adjective_probes)))
         if not hits:
             # The largest world cities' other names, when nothing else is near.
             collect(self._fuzzy_candidates(loose, set(), world=True))
@@ -1693,9 +1696,14 @@ def _direct_reading(text: str, match: Match) -> bool:
 
 def _folded_reading(text: str, match: Match) -> bool:
     """Whether a match met under the folded key of ``text`` (the text or one of its
-    nominative guesses) reads it: a Ukrainian or Russian place's own name (Kharkow:
-    Kharkiv), or a name that differs from it by diacritics only (Chia: Chía)."""
-    own = match.match_type in STRONG_TYPES and match.place.country in FUZZY_COUNTRIES
+    nominative guesses) reads it: a Ukrainian or Russian place's own name that the text
+    spells (Kharkow: Kharkiv; see :func:`_spells`), or a name that differs from it by
+    diacritics only (Chia: Chía)."""
+    own = (
+        match.match_type in STRONG_TYPES
+        and match.place.country in FUZZY_COUNTRIES
+        and _spells(text, match)
+    )
     return own or _plain(match.matched_name) == _plain(text)
 
 
@@ -1705,6 +1713,29 @@ def _is_region_word(word: str) -> bool:
     _, region_words = type_words()
     folded = word.casefold()
     return folded.rstrip(",") in region_words or folded.strip(".,") in region_words
+
+
+def _spells(text: str, match: Match) -> bool:
+    """Whether ``text`` is within one edit of the match's name as written, of the place's
+    Ukrainian or Russian name or, Latin text, of a romanisation of these (Kharkow: Kharkov;
+    малинівка, a nominative guess, meets the English name Malynivka of Малинівка).
+
+    The folded key forgets several letters at once (и і ы й, s z, ch h, doubled letters): a
+    text it meets farther from every spelling of the name is a slip in another name that
+    happens to fold alike (Kyzly, Kyzyl's slip, folds as Кислі; в Висічй, a slip in
+    Висічі, as Вісичі), and must leave that name to compete (see :data:`GUESS_RULES`)."""
+    written = exact_key(text)
+    place = match.place
+    names = [(n, lang) for n, lang in ((place.name_uk, "uk"), (place.name_ru, "ru")) if n]
+    # The names as written first: the romanisations cost more to make.
+    spellings = [exact_key(match.matched_name), *(exact_key(n) for n, _ in names)]
+    if any(OSA.distance(written, s, score_cutoff=1) <= 1 for s in spellings):
+        return True
+    return script_of(text) == "Latn" and any(
+        OSA.distance(written, s, score_cutoff=1) <= 1
+        for n, lang in names
+        for s in _romanized_keys(n, lang)
+    )
 
 
 def _plain(text: str) -> str:
@@ -1805,6 +1836,45 @@ def _case_endings() -> frozenset[str]:
     from toponyms.text import morph
 
     return frozenset(r.oblique for r in morph.load_rules() if 0 < len(r.oblique) <= 3)
+
+
+def _probe_deletions(probes: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The case-form typo search's deletions of its probes (exact keys): of their invariant
+    keys, and of the probes as written (see :meth:`Resolver._fuzzy_candidates`)."""
+    loose: set[str] = set()
+    strict: set[str] = set()
+    for probe in probes:
+        loose |= _two_deletions(invariant_key(probe))
+        # A short name's slip and ending can both fall in the indexed prefix (у Києвкі):
+        # its written form gets a second deletion too.
+        strict |= _two_deletions(probe) if len(probe) <= SHORT_CASE_FORM else index.deletions(probe)
+    return loose, strict
+
+
+@lru_cache(maxsize=1)
+def _adjective_endings() -> dict[str, frozenset[str]]:
+    """Oblique adjective endings of the declension table (``text/data/endings.tsv``), each
+    with the nominative endings it may stand for, in either language (ого: ий, ый, ое, е …)."""
+    from toponyms.text import morph
+
+    endings: dict[str, set[str]] = {}
+    for rule in morph.load_rules():
+        if rule.pos == "a" and rule.oblique:
+            endings.setdefault(rule.oblique, set()).add(rule.nominative)
+    return {oblique: frozenset(nominatives) for oblique, nominatives in endings.items()}
+
+
+def _adjective_nominatives(word: str) -> set[str]:
+    """``word`` (an exact key) with a final adjective case ending swapped for each nominative
+    ending it may stand for, whatever the stem (a slip may have changed its last letter);
+    at least three letters of stem are kept."""
+    forms: set[str] = set()
+    for oblique, nominatives in _adjective_endings().items():
+        stem = word[: -len(oblique)]
+        if word.endswith(oblique) and len(stem) >= 3:
+            forms.update(stem + nominative for nominative in nominatives)
+    forms.discard(word)
+    return forms
 
 
 def _stems(written: str) -> list[str]:
