@@ -164,6 +164,25 @@ def test_context_words_before_the_name(resolver: Resolver, query: str, expected:
     assert resolver.resolve(query)[0].place.name_en == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A settlement-type word says which kind of place is meant: the settlement
+        # Niu-York in Donetsk Oblast, not New York City.
+        ("поселок Нью-Йорк", "Niu-York"),
+        ("смт Нью-Йорк", "Niu-York"),
+        ("Нью-Йорк", "New York City"),
+        # A type word that fits no namesake changes nothing.
+        ("м. Покровськ", "Pokrovsk"),
+        ("селище Курахове", "Kurakhove"),
+    ],
+)
+def test_a_type_word_prefers_its_kind_of_place(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    assert resolver.resolve(query)[0].place.name_en == expected
+
+
 def test_type_words_are_taken_off_as_the_data_says() -> None:
     from toponyms.query import split, strip_type_prefix, type_words
 
@@ -175,6 +194,10 @@ def test_type_words_are_taken_off_as_the_data_says() -> None:
     assert split("в районе").name == "в районе"  # a phrase with no name after it stays
     assert split("Ivanivka village, Kherson Oblast").bare == "Ivanivka"
     assert split("Ivanivka").bare is None
+    rural = frozenset({"village", "settlement", "urban_settlement", "place"})
+    assert split("с. Нью-Йорк").kinds == rural
+    assert split("м.Покровськ").kinds == frozenset({"city", "place"})
+    assert split("н.п. Работино").kinds is None  # "a settlement": any kind
     _, region_words = type_words()
     assert {"obl.", "reg.", "р-ну"} <= region_words
     assert "village" not in region_words  # a suffix is no region word

@@ -32,11 +32,36 @@ _IN_REGION = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _type_word_rows() -> tuple[tuple[str, str], ...]:
-    """``(word, role)`` of each row of ``toponyms/data/type_words.tsv``, words lower-cased."""
+def _type_word_table() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """``(word, role, kinds)`` of each row of ``toponyms/data/type_words.tsv``, words
+    lower-cased; ``kinds``: the kinds of place a settlement-type word admits (empty: any)."""
     text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return tuple((cells[0].casefold(), cells[1]) for cells in rows[1:])  # after the header
+    return tuple(
+        (
+            cells[0].casefold(),
+            cells[1],
+            frozenset(cells[3].split()) if len(cells) > 3 else frozenset(),
+        )
+        for cells in rows[1:]  # after the header
+    )
+
+
+@lru_cache(maxsize=1)
+def _type_word_rows() -> tuple[tuple[str, str], ...]:
+    """``(word, role)`` of each row of ``toponyms/data/type_words.tsv``, words lower-cased."""
+    return tuple((word, role) for word, role, _ in _type_word_table())
+
+
+@lru_cache(maxsize=1)
+def _prefix_kinds() -> dict[str, frozenset[str]]:
+    """Settlement-type prefix → the kinds of place it admits (``с.``: villages and
+    settlements; ``м.``: cities), for the prefixes that say."""
+    return {
+        word: kinds
+        for word, role, kinds in _type_word_table()
+        if role == "settlement_prefix" and kinds
+    }
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +99,9 @@ class Query:
     # The name less an English settlement-type word after it (Ivanivka village), taken
     # by the resolver when the whole name is no place's.
     bare: str | None = None
+    # The kinds of place a settlement-type word before the name admits (с. Нью-Йорк: a
+    # village or settlement; м. Покровськ: a city); None when no type word says.
+    kinds: frozenset[str] | None = None
 
 
 #: Settlement-type abbreviations that may be glued to the name by their dot (``с.Іванівка``).
@@ -82,22 +110,36 @@ _GLUED_PREFIXES = ("с.", "м.", "смт.", "сел.", "п.", "пгт.", "г.", 
 
 def strip_type_prefix(name: str) -> str:
     """Drop a leading settlement-type word: ``с. Іванівка`` → ``Іванівка``."""
+    return take_type_prefix(name)[0]
+
+
+def take_type_prefix(name: str) -> tuple[str, frozenset[str] | None]:
+    """The name without its leading settlement-type words, and the kinds of place the
+    last of them admits (``с. Нью-Йорк``: a village or settlement, not New York City;
+    None when no type word says)."""
     prefixes, _ = type_words()
+    kinds_of = _prefix_kinds()
+    kinds: frozenset[str] | None = None
     words = name.split(" ")
     changed = True
     while changed and len(words) > 1:
         changed = False
         # The longest prefix first: "the village of" before "village".
         for size in range(min(_PREFIX_WORDS, len(words) - 1), 1, -1):
-            if " ".join(words[:size]).casefold() in prefixes:
+            prefix = " ".join(words[:size]).casefold()
+            if prefix in prefixes:
                 words = words[size:]
+                kinds = kinds_of.get(prefix, kinds)
                 changed = True
                 break
         else:
             head = words[0].casefold()
-            if head in prefixes or head.rstrip(".") in prefixes or f"{head}." in prefixes:
-                words = words[1:]
-                changed = True
+            for form in (head, head.rstrip("."), f"{head}."):
+                if form in prefixes:
+                    words = words[1:]
+                    kinds = kinds_of.get(form, kinds)
+                    changed = True
+                    break
     result = " ".join(words)
     # "с.Іванівка" glued to its dot
     folded = result.casefold()
@@ -106,8 +148,8 @@ def strip_type_prefix(name: str) -> str:
             if folded.startswith(prefix) and len(result) > len(prefix) + 1:
                 rest = result[len(prefix) :]
                 if rest[:1].isupper():
-                    return rest
-    return result
+                    return rest, kinds_of.get(prefix, kinds)
+    return result, kinds
 
 
 def strip_type_suffix(name: str) -> str | None:
@@ -244,7 +286,7 @@ def split(text: str) -> Query:
     name = strip_preposition(written)
     qualifiers = [*parts[1:], *qualifiers]
     read, raion_only = read_direction(name)
-    stripped = strip_type_prefix(read)
+    stripped, kinds = take_type_prefix(read)
     return Query(
         text=text,
         name=stripped,
@@ -252,4 +294,5 @@ def split(text: str) -> Query:
         after_preposition=name != written,
         raion_only=raion_only,
         bare=strip_type_suffix(stripped),
+        kinds=kinds,
     )

@@ -157,6 +157,9 @@ KIND_PRIOR = {
     "place": 800.0,
 }
 REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
+# A place of another kind than a settlement-type word before the name admits (a city after
+# с. or поселок) counts this much in the prior share: as much as a qualifier it is not in.
+TYPE_WORD_MISMATCH = 0.01
 CENTRE_KINDS = frozenset({"city", "urban_settlement", "settlement"})  # a raion's centre
 OLD_RAION_RADIUS_KM = 35.0  # how far an old raion reached from its centre, about
 
@@ -1067,6 +1070,7 @@ class Resolver:
         near: tuple[float, float] | None,
         limit: int,
         context: frozenset[str] | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> tuple[list[Match], float]:
         """Best match per place, ranked; returns the matches and the best evidence seen.
 
@@ -1122,6 +1126,8 @@ class Resolver:
             if within is not None and not (self._ancestors(place_id) & within):
                 continue
             factor = 1.0
+            if kinds is not None and kind not in kinds:
+                factor *= TYPE_WORD_MISMATCH  # с. Нью-Йорк is no city
             qualifier = None
             if qualifiers:
                 qualifier = agreed[place_id] / len(qualifiers)
@@ -1427,7 +1433,14 @@ class Resolver:
         hits = self._hits_for(query.name, romanizations=True)
         if strict:
             hits = [h for h in hits if self._well_known(h)]
-        ranked = dict(as_of=when, countries=countries, within=within_ids, near=point, limit=limit)
+        ranked = dict(
+            as_of=when,
+            countries=countries,
+            within=within_ids,
+            near=point,
+            limit=limit,
+            kinds=query.kinds,
+        )
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
         # The hits behind the current matches (None when a region tail re-qualified them).
         pool: list[_Hit] | None = hits
