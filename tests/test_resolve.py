@@ -183,6 +183,30 @@ def test_a_type_word_prefers_its_kind_of_place(
     assert resolver.resolve(query)[0].place.name_en == expected
 
 
+ANDRIIVKA_NEAR_BAKHMUT = "UA14020010030085322"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Andriivka, near Bakhmut",
+        "Andriivka (near Bakhmut)",
+        "Andriivka near Bakhmut",
+        "Андріївка під Бахмутом",
+        "Andriivka, Bakhmut area",
+        "Andriivka, Bakhmut direction",
+    ],
+)
+def test_a_neighbourhood_qualifier_picks_the_namesake_near_that_town(
+    resolver: Resolver, query: str
+) -> None:
+    # Without it, the Andriivka of the largest prior (in Zaporizhzhia Oblast) answers.
+    assert katottg_of(resolver, "Andriivka") != ANDRIIVKA_NEAR_BAKHMUT
+    best = resolver.resolve(query)[0]
+    assert best.place.katottg == ANDRIIVKA_NEAR_BAKHMUT
+    assert dict(best.score_parts)["qualifier"] == 1.0
+
+
 def test_type_words_are_taken_off_as_the_data_says() -> None:
     from toponyms.query import split, strip_type_prefix, type_words
 
@@ -198,6 +222,8 @@ def test_type_words_are_taken_off_as_the_data_says() -> None:
     assert split("с. Нью-Йорк").kinds == rural
     assert split("м.Покровськ").kinds == frozenset({"city", "place"})
     assert split("н.п. Работино").kinds is None  # "a settlement": any kind
+    assert split("Андріївка під Бахмутом").qualifiers == ("під Бахмутом",)
+    assert split("під Бахмутом").qualifiers == ()  # a case form after a preposition
     _, region_words = type_words()
     assert {"obl.", "reg.", "р-ну"} <= region_words
     assert "village" not in region_words  # a suffix is no region word

@@ -5,6 +5,7 @@ People qualify a name to tell namesakes apart, in many styles::
     Kirovsk (Luhansk region)          Pokrovske, Dnipropetrovsk Oblast
     Novomykhailivka, Pokrovsk raion   Миколаївка Донецької області
     с. Іванівка, Херсонська обл.      Михайловка (Запорожская область)
+    Andriivka near Bakhmut            Андріївка під Бахмутом
 
 :func:`split` returns the name with every bracketed or comma-separated qualifier taken
 off, and the settlement-type word it may start with dropped (``с.``, ``смт``, ``the
@@ -265,6 +266,55 @@ def strip_preposition(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1)
+def _near_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words that make a qualifier a neighbourhood: before the place (``near``, ``під``,
+    ``около``; role ``near_word``) and after it (``area``; role ``area_word``)."""
+    rows = _context_word_rows()
+    return (
+        frozenset(word for word, role in rows if role == "near_word"),
+        frozenset(word for word, role in rows if role == "area_word"),
+    )
+
+
+def near_place(qualifier: str) -> str | None:
+    """The place a neighbourhood qualifier names: ``near Bakhmut``, ``під Бахмутом``,
+    ``Bakhmut area``, ``Bakhmut direction`` → the place's name as written (a case form
+    after a preposition); None for any other qualifier."""
+    before, after = _near_words()
+    words = qualifier.split(" ")
+    for size in (2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in before:
+            return " ".join(words[size:])
+    if len(words) > 1 and words[-1].casefold() in after:
+        return " ".join(words[:-1])
+    read, raion_only = read_direction(qualifier)
+    if read != qualifier and not raion_only:
+        return read  # Pokrovsk direction: the town (an adjective's raion is a region)
+    return None
+
+
+def _near_tail(name: str) -> tuple[str, str] | None:
+    """A neighbourhood glued to the end of a name (a lower-case near word, then one or two
+    capitalised words): ``Andriivka near Bakhmut`` → (``Andriivka``, ``near Bakhmut``);
+    ``Андріївка під Бахмутом`` → (``Андріївка``, ``під Бахмутом``). None when the name
+    ends in no neighbourhood."""
+    before, _ = _near_words()
+    words = name.split(" ")
+    for size in (2, 1):
+        for cut in range(len(words) - size - 1, 0, -1):
+            head = " ".join(words[cut : cut + size])
+            rest = words[cut + size :]
+            if (
+                head.islower()
+                and head.casefold() in before
+                and 1 <= len(rest) <= 2
+                and all(w[:1].isupper() for w in rest)
+            ):
+                return " ".join(words[:cut]), " ".join(words[cut:])
+    return None
+
+
 def split(text: str) -> Query:
     """Take a cleaned query apart into its name and qualifiers."""
     qualifiers: list[str] = []
@@ -283,6 +333,10 @@ def split(text: str) -> Query:
     if not parts:
         return Query(text=text, name=text.strip(), qualifiers=tuple(qualifiers))
     written = " ".join(parts[0].split())
+    near = _near_tail(written)
+    if near is not None:
+        written = near[0]
+        qualifiers.append(near[1])
     name = strip_preposition(written)
     qualifiers = [*parts[1:], *qualifiers]
     read, raion_only = read_direction(name)

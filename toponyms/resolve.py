@@ -61,7 +61,13 @@ from toponyms.errors import (
     UnknownPlaceError,
 )
 from toponyms.models import Match, Mention, Place
-from toponyms.query import old_raion_centre_stems, split, strip_type_prefix, type_words
+from toponyms.query import (
+    near_place,
+    old_raion_centre_stems,
+    split,
+    strip_type_prefix,
+    type_words,
+)
 from toponyms.text import keys as _keys
 from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
@@ -1192,7 +1198,13 @@ class Resolver:
 
     # -- qualifiers --------------------------------------------------------------------------
     def _region_ids(self, text: str) -> frozenset[str]:
-        """The places a qualifier may mean (regions first; a city stands for its region)."""
+        """The places a qualifier may mean (regions first; a city stands for its region;
+        a neighbourhood, *near Bakhmut*, the settlements around the place)."""
+        centre = near_place(text)
+        if centre is not None:
+            around = self._near_ids(centre)
+            if around:
+                return around
         cleaned = strip_type_prefix(text)
         hits = self._hits_for(cleaned)
         if not hits:
@@ -1219,6 +1231,28 @@ class Resolver:
         if head == text or not head:
             return frozenset()
         return self._region_ids(head)
+
+    def _near_ids(self, name: str) -> frozenset[str]:
+        """The settlements within :data:`OLD_RAION_RADIUS_KM` of the Ukrainian or Russian
+        town or village ``name`` (as written, or a case form: *під Бахмутом*), the most
+        important of its namesakes (those within a third of the largest's prior)."""
+        hits = self._hits_for(name) or self._variant_hits(name)
+        places = {
+            h.place_id
+            for h in hits
+            if self._country(h.place_id) in FUZZY_COUNTRIES
+            and self._facts(h.place_id).kind not in REGION_KINDS
+        }
+        weight = {
+            p: _importance(f.population, f.kind, f.katottg, f.geonames_id)
+            for p, f in ((p, self._facts(p)) for p in places)
+        }
+        top = max(weight.values(), default=0.0)
+        ids: set[str] = set()
+        for place_id, w in weight.items():
+            if w >= top / 3:
+                ids |= self._around(place_id)
+        return frozenset(ids)
 
     def _old_raion_ids(self, text: str) -> frozenset[str]:
         """A raion no longer in the codifier, named after its centre as the 490 raions
