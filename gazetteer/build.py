@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from gazetteer import curated, schema
 from gazetteer.sources import geonames, iso3166, katottg, postal
 from gazetteer.tsv import read_comments
@@ -58,6 +60,9 @@ SETTLEMENT_CATEGORIES = frozenset("KMTXC")
 # taken as that village's own point (beyond it, the point is a namesake's).
 HROMADA_RADIUS_KM = 25.0
 RAION_RADIUS_KM = 60.0
+# How alike (0-100, on romanisation-invariant keys) a settlement's name and a GeoNames
+# record's main name must be for the two to count as one name spelled two ways.
+MAIN_NAME_SIMILARITY = 85.0
 
 
 def _unshared_translations(rows: list[iso3166.IsoName]) -> list[iso3166.IsoName]:
@@ -132,6 +137,37 @@ def _fits_population(kind: str, population: int) -> bool:
     if population >= 3000:
         return kind in ("city", "urban_settlement", "settlement")
     return kind in ("village", "settlement")
+
+
+def _village_for_town(place: Place, city: geonames.City) -> bool:
+    """Whether linking a GeoNames town to this KATOTTG village would be a namesake's mistake.
+
+    GeoNames lists a renamed town's old names among its alternates (Chystyakove, once
+    Torez, also carries Олексіївка), and a village bearing one of them may be the only
+    settlement of that name in the oblast, or lie nearer than the town's centre point.
+    A place of 10,000 people is a town unless the village bears the record's main name,
+    however romanised (Sofiivska Borschahivka is a village of 25,000).
+    """
+    if place.kind != "village" or city.population < 10000:
+        return False
+    similarity = fuzz.ratio(_invariant(place.name_uk or ""), _invariant(city.name))
+    return similarity < MAIN_NAME_SIMILARITY
+
+
+def _russian_name(city: geonames.City) -> str | None:
+    """A Russian GeoNames place's Russian name: the Cyrillic alternate its main (romanised)
+    name spells, not the first in alphabetical order.
+
+    GeoNames gives no language for its alternates, and a Russian city's Cyrillic ones are
+    also its names in Tatar, Chuvash or Belarusian and its Soviet names (Маскав, Куйбышев,
+    Ставрополь for Tolyatti): taken as the official Russian name, an old name of one city
+    would outrank another city that bears it today.
+    """
+    main = _invariant(city.name)
+    cyrillic = sorted(
+        n for n in city.names if script_of(n) == "Cyrl" and _lang_of(n) != "uk" and not _is_code(n)
+    )
+    return max(cyrillic, key=lambda n: fuzz.ratio(_invariant(n), main), default=None)
 
 
 def _is_code(name: str) -> bool:
@@ -465,7 +501,7 @@ class Builder:
         if not candidates:
             return None
         unique = {p.id: p for p in candidates}
-        if len(unique) == 1:
+        if len(unique) == 1 and not _village_for_town(next(iter(unique.values())), city):
             # The only settlement of that name in the oblast: it is this one, whatever a
             # postal point (often a namesake's) says.
             return next(iter(unique.values())), 0.0
@@ -515,15 +551,9 @@ class Builder:
         for name in city.names:
             if _is_code(name):
                 continue
-            lang = _lang_of(name)
-            place.add_name(name, lang, "alternate", "GeoNames")
-            if (
-                city.country == "RU"
-                and place.name_ru is None
-                and script_of(name) == "Cyrl"
-                and lang != "uk"
-            ):
-                place.name_ru = name
+            place.add_name(name, _lang_of(name), "alternate", "GeoNames")
+        if city.country == "RU":
+            place.name_ru = _russian_name(city)
         if city.country == "RU" and place.name_ru:
             place.add_name(place.name_ru, "ru", "official", "GeoNames")
 
@@ -693,9 +723,9 @@ class Builder:
                     and special.point is None
                 )
             best: tuple[float, Place] | None = None
-            for place in {
-                p.id: p for p in candidates if p.geonames_id is None or p.kind == "city"
-            }.values():
+            free = [p for p in candidates if p.geonames_id is None or p.kind == "city"]
+            free = [p for p in free if not _village_for_town(p, city)] or free
+            for place in {p.id: p for p in free}.values():
                 if place.katottg is None or (place.geonames_id and place.precision == "geonames"):
                     continue
                 distance = (
@@ -790,6 +820,7 @@ class Builder:
                 and row.type in ("historical", "official_former")
             ):
                 self._apply_new_official(place, row, renamed_to)
+            self._take_russian_name(place, row.country, row.current_uk)
             type_ = "historical" if row.type == "official_former" else row.type
             place.add_name(
                 row.name,
@@ -806,6 +837,7 @@ class Builder:
             if place is None:
                 unresolved.append(f"exonyms: {ex.current_uk} ({ex.oblast_uk}) ← {ex.name}")
                 continue
+            self._take_russian_name(place, ex.country, ex.current_uk)
             place.add_name(ex.name, ex.lang, "exonym", ex.source)
         countries = {p.iso_code: p for p in self.places.values() if p.kind == "country"}
         short_named: set[tuple[str, str]] = set()
@@ -839,6 +871,23 @@ class Builder:
         self.stats["curated_unresolved"] = unresolved
         if unresolved:
             self.log(f"{len(unresolved)} curated rows name no place (see `gazetteer info`)")
+
+    @staticmethod
+    def _take_russian_name(place: Place, country: str, name: str) -> None:
+        """A Russian city a curated row names is named there by its Russian official name
+        (the ``current_uk`` column): it replaces the name GeoNames' alternates suggested
+        (Москова for Moscow, see :func:`_russian_name`), which stays an alternate."""
+        if country != "RU" or place.kind not in ("city", "place") or place.name_ru == name:
+            return
+        guess = place.name_ru
+        place.names = [
+            (n, "und", "alternate", start, end, source)
+            if n == guess and lang == "ru" and type_ == "official"
+            else (n, lang, type_, start, end, source)
+            for n, lang, type_, start, end, source in place.names
+        ]
+        place.name_ru = name
+        place.add_name(name, "ru", "official", "curated data: the Russian official name")
 
     def _find_curated(
         self,
