@@ -643,13 +643,15 @@ class Resolver:
             country = self._country(hit.place_id)
             for name, lang in zip(names, ("uk", "ru"), strict=True):
                 if name and written in _romanized_keys(name, lang):
-                    # The name met is the Cyrillic one the text romanises.
+                    # The name met is the Cyrillic one the text romanises: the place's own
+                    # name, or its name in the other language, an exonym (Woltschansk spells
+                    # Волчанск, Vovchansk's Russian name as much as a Russian town's own).
                     own = (lang, country) in (("uk", "UA"), ("ru", "RU"))
                     hit = _Hit(
                         hit.place_id,
                         name,
                         lang,
-                        "official" if own else "alternate",
+                        "official" if own else "exonym",
                         None,
                         None,
                         "romanization",
