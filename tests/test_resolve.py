@@ -238,6 +238,57 @@ def test_a_settlement_is_named_by_its_current_official_name(resolver: Resolver) 
 
 
 @pytest.mark.parametrize(
+    "query", ["Torez", "Торез", "Chystiakove", "Чистяково", "Torez, Donetsk Oblast"]
+)
+def test_a_renamed_town_keeps_its_geonames_record(resolver: Resolver, query: str) -> None:
+    # GeoNames lists Олексіївка, an old name, among Chystiakove's alternates; the town's
+    # record (and its population) belongs to the town, not to a village of that name.
+    assert katottg_of(resolver, query) == "UA14060150010042613"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Stalino Oblast", "UA14000000000091971"),
+        ("Сталинская область", "UA14000000000091971"),
+        ("Voroshilovgrad Oblast", "UA44000000000018893"),
+        ("Ворошиловградська область", "UA44000000000018893"),
+        ("Stanislav Oblast", "UA26000000000069363"),
+        ("Каменец-Подольская область", "UA68000000000099709"),
+    ],
+)
+def test_soviet_era_oblast_names(resolver: Resolver, query: str, expected: str) -> None:
+    assert katottg_of(resolver, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Solkhat", "UA01180630010017505"),  # Staryi Krym
+        ("Sevliush", "UA21020110010043238"),  # Vynohradiv
+        ("Rahó", "UA21060050010040895"),  # Rakhiv
+        ("Woltschansk", "UA63140010010035757"),  # Vovchansk's Russian name, romanised
+        ("Volčansk", "UA63140010010035757"),
+    ],
+)
+def test_historical_exonym_and_romanised_russian_names(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    assert katottg_of(resolver, query) == expected
+
+
+def test_a_russian_city_is_named_by_its_russian_name_not_an_old_or_another_language_one(
+    resolver: Resolver,
+) -> None:
+    # GeoNames' Cyrillic alternates of Tolyatti include its old name Ставрополь, of Moscow
+    # its Tatar name Маскав: neither is the Russian name.
+    assert resolver.resolve("Ставрополь")[0].place.name_en == "Stavropol"
+    assert resolver.resolve("Stavropol-on-Volga")[0].place.name_en == "Tolyatti"
+    assert resolver.resolve("Moscow")[0].place.name_ru == "Москва"
+    assert resolver.resolve("Belgorod")[0].place.name_ru == "Белгород"
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "Kherson Oblast",
