@@ -1,7 +1,7 @@
 """Hatch build hook: build the default gazetteer into the wheel.
 
 ``pip install .`` builds a wheel; this hook runs the gazetteer build (about a minute; the
-standard library and marisa-trie, a build requirement) on the source extracts kept in
+standard library, marisa-trie and rapidfuzz, build requirements) on the source extracts kept in
 ``gazetteer/data/sources`` and places the result in the wheel as
 ``gazetteer/data/default.sqlite``, so an installed toponyms answers offline at once. The
 result is cached under ``build/gazetteer`` by a digest of its inputs, so rebuilding an
