@@ -300,6 +300,9 @@ def test_a_russian_city_is_named_by_its_russian_name_not_an_old_or_another_langu
         "obwód chersoński",
         "Oblast Cherson",
         "Khersonska oblast",
+        "Kherson obl.",
+        "Kherson Obl",
+        "Kherson reg.",
     ],
 )
 def test_oblast_forms(resolver: Resolver, query: str) -> None:
