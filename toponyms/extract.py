@@ -28,14 +28,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from toponyms import lexicon
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
-from toponyms.query import direction_words
+from toponyms.query import context_word_rows, direction_words
 from toponyms.resolve import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.text.normalize import clean
 
@@ -64,12 +63,7 @@ def _context_words() -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
     prepositions: set[str] = set()
     regions: dict[str, str] = {}
     stops: set[str] = set()
-    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#") or line.startswith("word\t"):
-            continue
-        word, role, *_ = line.split("\t")
-        word = word.casefold()
+    for word, role in context_word_rows():
         if role == "preposition":
             prepositions.add(word)
         elif role.startswith("region:"):
@@ -101,10 +95,7 @@ class KeySets:
 @lru_cache(maxsize=1)
 def _blockers() -> frozenset[str]:
     """Words that, right after a name, make it a river's or an organisation's."""
-    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
-    return frozenset(
-        line.split("\t")[0].casefold() for line in text.splitlines() if "\tblocker\t" in line
-    )
+    return frozenset(word for word, role in context_word_rows() if role == "blocker")
 
 
 def tokenize(text: str) -> list[_Token]:

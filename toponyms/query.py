@@ -222,17 +222,18 @@ def read_direction(name: str) -> tuple[str, bool]:
 
 
 @lru_cache(maxsize=1)
-def _context_word_rows() -> tuple[tuple[str, str], ...]:
-    """``(word, role)`` of each row of ``toponyms/data/context_words.tsv``, lower-cased."""
+def context_word_rows() -> tuple[tuple[str, str], ...]:
+    """``(word, role)`` of each row of ``toponyms/data/context_words.tsv``, words
+    lower-cased (the one reader of that file: the extractor's words come from here too)."""
     text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return tuple((cells[0].casefold(), cells[1]) for cells in rows if len(cells) >= 2)
+    return tuple((cells[0].casefold(), cells[1]) for cells in rows[1:])  # after the header
 
 
 @lru_cache(maxsize=1)
 def prepositions() -> frozenset[str]:
     """Locative prepositions of the languages we read (``toponyms/data/context_words.tsv``)."""
-    return frozenset(word for word, role in _context_word_rows() if role == "preposition")
+    return frozenset(word for word, role in context_word_rows() if role == "preposition")
 
 
 @lru_cache(maxsize=1)
@@ -240,7 +241,7 @@ def _preposition_phrases() -> dict[int, frozenset[str]]:
     """Phrases that stand as a preposition (``в районе``, ``on the outskirts of``), by
     their number of words (role ``preposition_phrase``)."""
     phrases: dict[int, set[str]] = {}
-    for word, role in _context_word_rows():
+    for word, role in context_word_rows():
         if role == "preposition_phrase":
             phrases.setdefault(word.count(" ") + 1, set()).add(word)
     return {size: frozenset(words) for size, words in phrases.items()}
@@ -270,7 +271,7 @@ def strip_preposition(name: str) -> str:
 def _near_words() -> tuple[frozenset[str], frozenset[str]]:
     """Words that make a qualifier a neighbourhood: before the place (``near``, ``під``,
     ``около``; role ``near_word``) and after it (``area``; role ``area_word``)."""
-    rows = _context_word_rows()
+    rows = context_word_rows()
     return (
         frozenset(word for word, role in rows if role == "near_word"),
         frozenset(word for word, role in rows if role == "area_word"),
