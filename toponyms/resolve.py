@@ -1245,16 +1245,20 @@ class Resolver:
             if self._country(h.place_id) in FUZZY_COUNTRIES
             and self._facts(h.place_id).kind not in REGION_KINDS
         }
+        ids: set[str] = set()
+        for place_id in self._largest(places):
+            ids |= self._around(place_id)
+        return frozenset(ids)
+
+    def _largest(self, places: set[str]) -> set[str]:
+        """The places of ``places`` within a third of the largest one's prior: the one a
+        name means, with its namesakes of like size (which all count)."""
         weight = {
-            p: _importance(f.population, f.kind, f.katottg, f.geonames_id)
-            for p, f in ((p, self._facts(p)) for p in places)
+            place_id: _importance(f.population, f.kind, f.katottg, f.geonames_id)
+            for place_id, f in ((place_id, self._facts(place_id)) for place_id in places)
         }
         top = max(weight.values(), default=0.0)
-        ids: set[str] = set()
-        for place_id, w in weight.items():
-            if w >= top / 3:
-                ids |= self._around(place_id)
-        return frozenset(ids)
+        return {place_id for place_id, w in weight.items() if w >= top / 3}
 
     def _old_raion_ids(self, text: str) -> frozenset[str]:
         """A raion no longer in the codifier, named after its centre as the 490 raions
@@ -1297,12 +1301,7 @@ class Resolver:
         }
         # A raion was named after the largest town of that stem (Мар'їн: Мар'їнка, a town,
         # not Мар'їне, a settlement elsewhere); namesakes of like size all count.
-        weight = {
-            town: _importance(f.population, f.kind, f.katottg, f.geonames_id)
-            for town, f in ((town, self._facts(town)) for town in towns)
-        }
-        top = max(weight.values(), default=0.0)
-        return {town for town, w in weight.items() if w >= top / 3}
+        return self._largest(towns)
 
     def _around(self, centre: str) -> frozenset[str]:
         """The settlements within :data:`OLD_RAION_RADIUS_KM` of a place (memoised)."""
