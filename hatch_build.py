@@ -24,8 +24,10 @@ class DefaultGazetteerHook(BuildHookInterface):  # type: ignore[misc,type-arg,un
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel" or version == "editable":
-            return
+            return  # an editable install finds cli.py and the gazetteer in the source tree
         root = Path(self.root)
+        # The typer app ships inside the package, never as a top-level module ``cli``.
+        build_data["force_include"][str(root / "cli.py")] = "toponyms/_cli.py"
         sys.path.insert(0, str(root))
         try:
             from gazetteer.build import build

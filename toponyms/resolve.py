@@ -336,8 +336,9 @@ class Resolver:
     """
 
     def __init__(self, db: str | Path | None = None) -> None:
-        path, _ = store.resolve_path(db)
+        path, is_default = store.resolve_path(db)
         self.path = path
+        self._is_default = is_default
         self._conn = store.connect(path, readonly=True)
         self._conn.row_factory = None
         if not index.is_current(self._conn):
@@ -378,6 +379,14 @@ class Resolver:
 
     def close(self) -> None:
         self._conn.close()
+
+    def __reduce__(self) -> tuple[type[Resolver], tuple[str | None]]:
+        """Pickle as the gazetteer's path, reopened where it is unpickled.
+
+        A ``Resolver`` holds an SQLite connection, which cannot cross processes; a worker
+        of ``multiprocessing``, Dask or Spark opens the same file again (the default
+        gazetteer as that worker's own default)."""
+        return (Resolver, (None if self._is_default else str(self.path),))
 
     def __enter__(self) -> Resolver:
         return self
