@@ -132,8 +132,7 @@ def resolve(
         options: dict[str, Any] = dict(
             limit=limit, country=country, within=within, near=near, as_of=as_of, min_score=min_score
         )
-        if within is not None:
-            resolver._within(within)  # an unknown region fails before any output
+        resolver.check_options(**options)  # a bad country or region fails once, before any output
         progress = Progress("resolved")
 
         def results() -> Iterator[dict[str, Any]]:

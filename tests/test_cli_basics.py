@@ -116,7 +116,7 @@ def test_resolve_jsonl_file_keeps_order_and_survives_bad_lines(
     assert len(lines) == 5
     _check_oleshky(lines[0], "Aleshki")
     assert "error" in lines[1] and "UTF-8" in lines[1]["error"]
-    assert "error" in lines[2] and lines[2]["error"]
+    assert lines[2] == {"query": "", "matches": [], "ambiguous": False}  # blank: no match
     _check_oleshky(lines[3], "Олешки")
     assert lines[4]["query"] == "Kherson"
     assert lines[4]["matches"][0]["name_uk"] == "Херсон"

@@ -34,7 +34,7 @@ MIN_LANGS = {"en": 60, "uk": 40, "ru": 40, "de": 12, "fr": 12, "pl": 12, "es": 1
 def _resolve_rows():
     with RESOLVE.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        assert reader.fieldnames == ["query", "expected", "alt_id", "category", "note"]
+        assert reader.fieldnames == ["query", "expected", "alt_id", "category", "note", "split"]
         return list(reader)
 
 
@@ -129,3 +129,16 @@ def test_extract_texts_unique():
     docs = _extract_docs()
     texts = collections.Counter(d["text"] for d in docs)
     assert not [t for t, c in texts.items() if c > 1]
+
+
+def test_resolve_split_is_fixed_by_place():
+    """The train/test split follows its documented rule, so no row moves after tuning."""
+    import hashlib
+
+    rows = _resolve_rows()
+    for r in rows:
+        key = r["expected"] or "neg:" + r["query"]
+        rule = "test" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10 < 4 else "train"
+        assert r["split"] == rule, r
+    tests = sum(r["split"] == "test" for r in rows)
+    assert 0.3 < tests / len(rows) < 0.5

@@ -577,12 +577,13 @@ def test_bad_input_raises_typed_errors(resolver: Resolver) -> None:
 
 
 def test_resolve_many_streams_in_order_and_survives_bad_lines(resolver: Resolver) -> None:
-    names = ["Kyiv", "", "Aleshki", "Zelensky"]
-    results = list(resolver.resolve_many(iter(names)))
-    assert [r.query for r in results] == names
-    assert results[1].error is not None and results[1].matches == ()
+    names: list[object] = ["Kyiv", "", "Aleshki", "Zelensky", 42]
+    results = list(resolver.resolve_many(iter(names)))  # type: ignore[arg-type]
+    assert [r.query for r in results] == ["Kyiv", "", "Aleshki", "Zelensky", "42"]
+    assert results[1].error is None and results[1].matches == ()  # blank: no match
     assert results[2].matches[0].place.katottg == OLESHKY
     assert results[3].matches == ()
+    assert results[4].error is not None and results[4].matches == ()
 
 
 def test_edits_are_seen_by_an_open_resolver(tiny_db: Path) -> None:

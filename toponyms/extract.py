@@ -426,11 +426,12 @@ def extract(
     resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5
 ) -> list[Mention]:
     """Every place mention in ``text`` (the library entry point; see the module docstring)."""
-    extractor = getattr(resolver, "_extractor", None)
-    if extractor is None:
-        extractor = Extractor(resolver)
-        resolver._extractor = extractor  # type: ignore[attr-defined]
-    return extractor.extract(text, lang=lang, min_score=min_score)
+    with resolver.lock:  # the extractor keeps the current text on itself: one at a time
+        extractor = getattr(resolver, "_extractor", None)
+        if extractor is None:
+            extractor = Extractor(resolver)
+            resolver._extractor = extractor  # type: ignore[attr-defined]
+        return extractor.extract(text, lang=lang, min_score=min_score)
 
 
 def extract_many(

@@ -40,6 +40,7 @@ import contextlib
 import dataclasses
 import heapq
 import math
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -125,6 +126,9 @@ FUZZY_COUNTRIES = frozenset({"UA", "RU"})
 STRONG_TYPES = frozenset({"official", "romanized", "exonym"})
 # A place's own names, current or curated former ones (not GeoNames' stray alternates).
 OWN_TYPES = STRONG_TYPES | {"historical", "occupation"}
+# Rules that meet a name under another spelling than the text's: never evidence against a
+# place whose own name the text is, as written.
+OTHER_SPELLINGS = frozenset({"invariant", "uk_ru", "translit"})
 
 RULE_WEIGHT = {
     "exact": 1.0,
@@ -348,6 +352,11 @@ class Resolver:
             )
         self._data_version = self._version()
         self._caches_clear()
+        #: Serialises every use of the connection and the caches, so that one resolver may
+        #: be shared between threads (a web server's, a thread pool's). Re-entrant: the
+        #: extractor calls the resolver while it holds it. For parallel speed use
+        #: processes: a resolver pickles as its path.
+        self.lock = threading.RLock()
 
     # -- plumbing -----------------------------------------------------------------------------
     def _version(self) -> int:
@@ -369,6 +378,7 @@ class Resolver:
         self._answered = 0
         self._countries: dict[str, str] | None = None
         self._redirects: dict[str, str] | None = None
+        self._country_code_set: frozenset[str] | None = None
 
     def _fresh(self) -> None:
         """Drop caches when another connection has committed an edit."""
@@ -544,8 +554,70 @@ class Resolver:
 
     def place(self, place_id: str) -> Place:
         """The place with that id (a merged id answers with the place it was merged into)."""
-        self._fresh()
-        return self._place(place_id)
+        with self.lock:
+            self._fresh()
+            return self._place(place_id)
+
+    def check_options(
+        self,
+        *,
+        limit: int = 5,
+        country: str | Iterable[str] | None = None,
+        within: str | None = None,
+        near: str | tuple[float, float] | None = None,
+        as_of: str | date | None = None,
+        min_score: float = 0.0,
+    ) -> None:
+        """Raise :class:`InvalidInputError` for options that no query can use.
+
+        The keywords are :meth:`resolve`'s. A country must be an ISO 3166 code of a
+        country in the gazetteer; a country's name is refused with its code as a hint
+        (``"Ukraine"`` → ``UA``). ``within`` must name a region or place the gazetteer
+        knows. A command calls this once, before a stream, so that a bad option fails
+        once instead of on every line."""
+        with self.lock:
+            self._fresh()
+            self._check_options(_Options.of(limit, country, within, near, as_of, min_score))
+
+    def _check_options(self, options: _Options) -> None:
+        if options.limit < 1:
+            raise InvalidInputError(f"limit must be at least 1, not {options.limit}")
+        raw = options.country
+        if raw is not None:
+            items = raw.split(",") if isinstance(raw, str) else list(raw)
+            known = self._country_codes()
+            for item in (str(i).strip() for i in items):
+                if not item or item.upper() in known:
+                    continue
+                code = self._country_code_of(item)
+                hint = f"; did you mean {code}?" if code else " (use ISO codes such as UA,RU)"
+                raise InvalidInputError(
+                    f"country {item!r} is not the ISO 3166 code of a country in the gazetteer{hint}"
+                )
+        self._within(options.within)
+        parse_point(options.near)
+        parse_date(options.as_of)
+
+    def _country_codes(self) -> frozenset[str]:
+        """The codes of the gazetteer's countries."""
+        if self._country_code_set is None:
+            rows = self._conn.execute(
+                "SELECT DISTINCT country FROM places WHERE kind = 'country' AND country IS NOT NULL"
+            )
+            self._country_code_set = frozenset(str(code).upper() for (code,) in rows)
+        return self._country_code_set
+
+    def _country_code_of(self, name: str) -> str | None:
+        """The code of the country called ``name`` in any of its names, if one is."""
+        try:
+            text = clean(name, max_length=300)
+        except InvalidInputError:
+            return None
+        for hit in self._hits_for(text):
+            place = self._place(hit.place_id)
+            if place.kind == "country" and place.country:
+                return place.country
+        return None
 
     def _place(self, place_id: str) -> Place:
         """:meth:`place` without the freshness check (within one answer)."""
@@ -1100,7 +1172,7 @@ class Resolver:
             h.place_id
             for h in hits
             if h.rule in ("exact", "romanization")
-            and h.type in OWN_TYPES
+            and (h.type in OWN_TYPES or self._home_name(h))
             and (not qualifiers or all(self._ancestors(h.place_id) & q for q in qualifiers))
         }
         if exact_places:
@@ -1108,7 +1180,7 @@ class Resolver:
             # the qualifiers name): another spelling's coincidence with a different place's
             # name (Uman ~ Umman, Oman; Dzerzhynsk, Toretsk's old name, ~ Dzerzhinsk in
             # Russia) is not evidence for that place.
-            hits = [h for h in hits if h.rule != "invariant" or h.place_id in exact_places]
+            hits = [h for h in hits if h.rule not in OTHER_SPELLINGS or h.place_id in exact_places]
         best: dict[str, tuple[float, _Hit]] = {}
         weights = _EVIDENCE if as_of is None else {}
         for hit in hits:
@@ -1192,6 +1264,13 @@ class Resolver:
             )
             for negative_score, _, place_id, share, entry in heapq.nsmallest(limit, ranked)
         ], top_evidence
+
+    def _home_name(self, hit: _Hit) -> bool:
+        """Whether a hit's name, of any type, is as good as a place's own: a name of a
+        Ukrainian or Russian place (the sources' alternates there are real spellings, and
+        a user's added name is one) or of a place the user added. Only GeoNames' stray
+        alternates of world places are not."""
+        return hit.place_id.startswith("local:") or self._country(hit.place_id) in FUZZY_COUNTRIES
 
     def _rank_with_context(self, hits: list[_Hit], context: frozenset[str]) -> list[Match]:
         """Rank hits with a document's regions as a soft qualifier (for extraction)."""
@@ -1417,8 +1496,11 @@ class Resolver:
         min_score: float = 0.0,
     ) -> Resolution:
         """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
-        self._fresh()
-        return self._answer(name, _Options.of(limit, country, within, near, as_of, min_score))
+        options = _Options.of(limit, country, within, near, as_of, min_score)
+        with self.lock:
+            self._fresh()
+            self._check_options(options)
+            return self._answer(name, options)
 
     def _answer(self, name: str, options: _Options) -> Resolution:
         """:meth:`resolve_one` without the check for other connections' edits."""
@@ -1648,14 +1730,32 @@ class Resolver:
         """Resolve a stream lazily, in input order; a bad line yields a ``Resolution`` with
         ``error`` set and the stream goes on. Memory stays constant however long the stream.
 
+        Lines of a file can be passed as they are: a line end is stripped, and a blank
+        line, or ``None`` (a missing value in a column), is a row without matches (its
+        ``query`` is the text, ``""`` for ``None``), not an error. The options are
+        checked once, before the first name: a bad ``country`` or ``within`` raises
+        :class:`InvalidInputError` at the first ``next()``.
+
         Edits committed by another connection are looked for every
         :data:`FRESHNESS_INTERVAL` names (the check is a query of its own)."""
         options = _Options.of(limit, country, within, near, as_of, min_score)
+        with self.lock:
+            self._check_options(options)
         for number, name in enumerate(names):
-            if number % FRESHNESS_INTERVAL == 0:
-                self._fresh()
+            if name is None:
+                yield Resolution(query="", matches=(), ambiguous=False)
+                continue
+            if isinstance(name, str):
+                name = name.rstrip("\r\n")
+                if _blank(name):
+                    yield Resolution(query=name, matches=(), ambiguous=False)
+                    continue
             try:
-                yield self._answer(name, options)
+                with self.lock:
+                    if number % FRESHNESS_INTERVAL == 0:
+                        self._fresh()
+                    result = self._answer(name, options)
+                yield result
             except InvalidInputError as error:
                 if isinstance(error, (InvalidCoordinatesError, InvalidDateError)):
                     raise
@@ -1696,6 +1796,11 @@ class Resolver:
         from toponyms.extract import extract_many
 
         return extract_many(self, docs, lang=lang, min_score=min_score)
+
+
+def _blank(text: str) -> bool:
+    """Whether a line holds nothing but white space and invisible characters."""
+    return not text.strip().strip("\u200b\u200c\u200d\u2060\ufeff")
 
 
 def _lemma_forms(text: str) -> list[str]:
