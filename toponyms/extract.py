@@ -83,7 +83,7 @@ class KeySets:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.exact: set[str] = set()
         self.invariant: set[str] = set()
-        for key, kind in conn.execute("SELECT key, kind FROM name_keys"):
+        for key, kind in conn.execute("SELECT key, kind FROM name_keys WHERE kind IN ('x', 'i')"):
             (self.exact if kind == "x" else self.invariant).add(key)
         self.first_words: dict[str, int] = {}
         for key in self.exact:

@@ -424,23 +424,21 @@ class Resolver:
                     cache[pair] = _snapshot_hits(snapshot, pair)
                 return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
             found: dict[tuple[str, str], list[_Hit]] = {p: [] for p in missing}
-            exact = [key for key, kind in missing if kind == "x"]
-            invariant = [key for key, kind in missing if kind == "i"]
-            for offset in range(0, max(len(exact), len(invariant)), _KEYS_PER_QUERY):
-                some_exact = _padded(exact[offset : offset + _KEYS_PER_QUERY])
-                some_invariant = _padded(invariant[offset : offset + _KEYS_PER_QUERY])
-                rows = self._conn.execute(
-                    self._key_sql(len(some_exact), len(some_invariant)),
-                    [*some_exact, *some_invariant],
-                )
-                status = self._rows
-                for key, kind, place_id, name, lang, type_, valid_from, valid_to in rows:
-                    if status and status[place_id][14] != "active":
-                        continue
-                    rule = "exact" if kind == "x" else "invariant"
-                    found[(key, kind)].append(
-                        _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, 1.0)
-                    )
+            by_kind: dict[str, list[str]] = {}
+            for key, kind in missing:
+                by_kind.setdefault(kind, []).append(key)
+            status = self._rows
+            for kind, keys in sorted(by_kind.items()):
+                rule = index.KIND_RULES[kind]
+                for offset in range(0, len(keys), _KEYS_PER_QUERY):
+                    some = _padded(keys[offset : offset + _KEYS_PER_QUERY])
+                    rows = self._conn.execute(self._key_sql(len(some)), [kind, *some])
+                    for key, place_id, name, lang, type_, valid_from, valid_to in rows:
+                        if status and status[place_id][14] != "active":
+                            continue
+                        found[(key, kind)].append(
+                            _Hit(place_id, name, lang, type_, valid_from, valid_to, rule, 1.0)
+                        )
             for pair, hits in found.items():
                 cache[pair] = tuple(hits)
         return [cache.get(pair, ()) if pair[0] else () for pair in pairs]
@@ -459,17 +457,16 @@ class Resolver:
             self._fuzzy_snapshot_read = True
         return self._fuzzy_snapshot
 
-    def _key_sql(self, exact: int, invariant: int) -> str:
-        """The statement that fetches the names under ``exact`` exact and ``invariant``
-        invariant keys. Once every place row is in memory, a place's status is read
-        there: the join to ``places`` would cost a third of the look-up."""
-        where = "((k.kind = 'x' AND k.key IN ({})) OR (k.kind = 'i' AND k.key IN ({})))".format(
-            ",".join("?" * exact), ",".join("?" * invariant)
-        )
+    def _key_sql(self, count: int) -> str:
+        """The statement that fetches the names under ``count`` keys of one kind (the
+        kind, then the keys, are its parameters). Once every place row is in memory, a
+        place's status is read there: the join to ``places`` would cost a third of the
+        look-up."""
         select = (
-            "SELECT k.key, k.kind, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
+            "SELECT k.key, n.place_id, n.name, n.lang, n.type, n.valid_from, n.valid_to"
             " FROM name_keys k JOIN names n ON n.id = k.name_id"
         )
+        where = "k.kind = ? AND k.key IN ({})".format(",".join("?" * count))
         if self._preloaded:
             return f"{select} WHERE {where}"
         return f"{select} JOIN places p ON p.id = n.place_id WHERE {where} AND p.status = 'active'"
@@ -778,11 +775,29 @@ class Resolver:
             return found
 
         if script == "Cyrl":
-            lemmas = morph.lemma_candidates(text)
+            # The forms index first: a case form or a counterpart of a name, made when the
+            # gazetteer was built. Only when it has none are the text's lemmas and
+            # counterparts guessed here (a name the index has no forms for: a user's name
+            # added since the last snapshot, or a form the build's paradigms miss).
+            # The names met are then probed as the guessed lemmas were, under their exact
+            # and invariant keys (a case form of Покровськ's Russian exonym reaches the
+            # town's official Latin name, Pokrovsk, as the guessed lemma Покровск did).
+            key = exact_key(text)
+            inflected, counterparted = self._key_hits([(key, "c"), (key, "u")])
+            lemmas = (
+                list(dict.fromkeys(h.name for h in inflected))
+                if inflected
+                else morph.lemma_candidates(text)
+            )
             self._prefetch(lemmas)
             for lemma in lemmas:
                 probe(lemma, "inflection")
-            if not hits:
+            if not hits and counterparted:
+                named = list(dict.fromkeys(h.name for h in counterparted))
+                self._prefetch(named)
+                for name in named:
+                    probe(name, "uk_ru")
+            elif not hits:
                 counterparts = [c for form in [text, *lemmas[:3]] for c in ukru.counterparts(form)]
                 self._prefetch(counterparts)
                 for counterpart in counterparts:
@@ -790,7 +805,15 @@ class Resolver:
         elif script == "Latn":
             lemmas = latin_lemmas(text)
             languages = ("ru", "uk") if transliterate else ()
-            guesses = [cyrillize(text, lang)[:3] for lang in languages]
+            # The forms index knows which Cyrillic names the text romanises letter for
+            # letter in some scheme: those are the guesses, and the Latin→Cyrillic search
+            # (the costliest step) runs only for a spelling no scheme writes.
+            romanised = self._key_hits([(exact_key(text), "r")])[0] if languages else ()
+            guesses = (
+                [list(dict.fromkeys(h.name for h in romanised))]
+                if romanised
+                else [cyrillize(text, lang)[:3] for lang in languages]
+            )
             self._prefetch([*lemmas, *(form for forms in guesses for form in forms)])
             for form in lemmas:
                 probe(form, "inflection")
@@ -1940,7 +1963,7 @@ def _slip_similarity(distance: float, length: int) -> float:
 def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tuple[_Hit, ...]:
     """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
     give them)."""
-    rule = "exact" if pair[1] == "x" else "invariant"
+    rule = index.KIND_RULES[pair[1]]
     return tuple(
         _Hit(r[0], r[1], r[2], r[3], r[4] or None, r[5] or None, rule, 1.0)
         for r in _snapshot_fields(snapshot, pair)
