@@ -5,9 +5,11 @@ Standard library only: these tests validate the format of the data, not the tool
 
 import collections
 import csv
+import hashlib
 import json
 import pathlib
 import re
+import urllib.parse
 
 import pytest
 
@@ -142,3 +144,70 @@ def test_resolve_split_is_fixed_by_place():
         assert r["split"] == rule, r
     tests = sum(r["split"] == "test" for r in rows)
     assert 0.3 < tests / len(rows) < 0.5
+
+
+# --- extract_real_b.jsonl: real (quoted) fr/pl/es/it snippets -----------------------------
+
+REAL_B = DATA / "extract_real_b.jsonl"
+REAL_B_MIN_LANGS = {"fr": 60, "pl": 60, "es": 60, "it": 60}
+REAL_B_ID_RE = re.compile(r"^rb-(fr|pl|es|it)-\d{3}$")
+SITE_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+def _real_b_split(site):
+    """The split rule fixed before any output of the extractor was looked at."""
+    return "test" if int(hashlib.sha1(site.encode()).hexdigest(), 16) % 2 == 0 else "train"
+
+
+def test_extract_real_b_well_formed():
+    docs = [json.loads(line) for line in REAL_B.read_text(encoding="utf-8").splitlines()]
+    ids = [d["id"] for d in docs]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    texts = collections.Counter(d["text"] for d in docs)
+    assert not [t for t, c in texts.items() if c > 1], "duplicate texts"
+    keys = {"id", "lang", "site", "url", "split", "text", "mentions", "negatives"}
+    for d in docs:
+        assert set(d) == keys, d["id"]
+        assert REAL_B_ID_RE.match(d["id"]) and d["id"].split("-")[1] == d["lang"], d["id"]
+        assert SITE_RE.match(d["site"]) and not d["site"].startswith("www."), d["id"]
+        host = urllib.parse.urlsplit(d["url"]).hostname or ""
+        assert d["url"].startswith(("http://", "https://")), d["id"]
+        assert host.lower() == d["site"] or host.lower().endswith("." + d["site"]), d["id"]
+        assert d["split"] == _real_b_split(d["site"]), d["id"]
+        text = d["text"]
+        assert text.strip() == text and text, d["id"]
+        last_end = -1
+        for m in d["mentions"]:
+            assert set(m) in (
+                {"start", "end", "text", "expected", "alt_id"},
+                {"start", "end", "text", "expected", "alt_id", "note"},
+            ), d["id"]
+            assert 0 <= m["start"] < m["end"] <= len(text), (d["id"], m)
+            assert text[m["start"] : m["end"]] == m["text"], (d["id"], m)
+            assert m["start"] >= last_end, ("overlapping or unsorted mentions", d["id"], m)
+            last_end = m["end"]
+            if m["expected"]:
+                assert ID_RE.match(m["expected"]), (d["id"], m)
+            else:
+                assert "not in gazetteer" in m.get("note", ""), (d["id"], m)
+            assert ALT_RE.match(m["alt_id"]), (d["id"], m)
+            if m["alt_id"]:
+                assert m["expected"].startswith("katottg:"), (d["id"], m)
+        for n in d["negatives"]:
+            assert set(n) == {"start", "end", "text", "type"}, d["id"]
+            assert n["type"] in {"person", "org", "unit", "other"}, (d["id"], n)
+            assert text[n["start"] : n["end"]] == n["text"], (d["id"], n)
+            for m in d["mentions"]:
+                assert n["end"] <= m["start"] or n["start"] >= m["end"], (d["id"], n, m)
+
+
+def test_extract_real_b_minimum_counts():
+    docs = [json.loads(line) for line in REAL_B.read_text(encoding="utf-8").splitlines()]
+    assert len(docs) >= 280
+    counts = collections.Counter(d["lang"] for d in docs)
+    for lang, minimum in REAL_B_MIN_LANGS.items():
+        assert counts[lang] >= minimum, (lang, counts[lang])
+    assert len({d["site"] for d in docs}) >= 70
+    assert {d["split"] for d in docs} == {"train", "test"}
+    no_place = sum(1 for d in docs if not d["mentions"])
+    assert 0.03 * len(docs) <= no_place <= 0.25 * len(docs), no_place
