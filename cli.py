@@ -111,14 +111,24 @@ def resolve(
     min_score: Annotated[
         float, typer.Option("--min-score", help="Drop matches scoring below this.")
     ] = 0.0,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Say why: each stage's candidates and the ranking after it, with score parts"
+            " (json or jsonl; a readable report as a table).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Resolve place names to canonical places.
 
     Example: toponyms resolve Aleshki "Kirovsk (Luhansk region)" Алешках --format json
+
+    Example: toponyms resolve Bakhmutt --explain
     """
     from toponyms.inputs import Progress, iter_lines, open_binary
-    from toponyms.render import render_resolutions
+    from toponyms.render import render_explanations, render_resolutions
     from toponyms.resolve import Resolver, parse_date, parse_point
 
     with _errors():
@@ -133,12 +143,25 @@ def resolve(
             limit=limit, country=country, within=within, near=near, as_of=as_of, min_score=min_score
         )
         resolver.check_options(**options)  # a bad country or region fails once, before any output
+        output = _default_format(fmt)
+        if explain and output not in ("json", "jsonl", "table"):
+            raise InvalidInputError("--explain writes json, jsonl or table, not " + output)
         progress = Progress("resolved")
+
+        def answers(texts: list[str]) -> Iterator[dict[str, Any]]:
+            if not explain:
+                for resolution in resolver.resolve_many(texts, **options):
+                    yield resolution.to_dict()
+                return
+            for text in texts:
+                try:
+                    yield resolver.explain(text, **options).to_dict()
+                except InvalidInputError as error:
+                    yield {"query": text, "error": str(error)}
 
         def results() -> Iterator[dict[str, Any]]:
             if file is None:
-                for resolution in resolver.resolve_many(names or [], **options):
-                    yield resolution.to_dict()
+                yield from answers(names or [])
                 return
             stream = open_binary(file)
             for line in iter_lines(stream):
@@ -146,8 +169,7 @@ def resolve(
                 if line.text is None:
                     yield {"query": None, "line": line.number, "error": line.error}
                     continue
-                for resolution in resolver.resolve_many([line.text], **options):
-                    yield resolution.to_dict()
+                yield from answers([line.text])
 
         failed = 0
 
@@ -157,7 +179,10 @@ def resolve(
                 failed += "error" in item
                 yield item
 
-        render_resolutions(counted(results()), _default_format(fmt), sys.stdout)
+        if explain and output == "table":
+            render_explanations(counted(results()), sys.stdout)
+        else:
+            render_resolutions(counted(results()), output, sys.stdout)
         progress.close()
     if failed:
         # Every line was answered; the exit code still tells a script that some were bad.

@@ -157,3 +157,28 @@ def render_resolutions(
         "geojson": lambda: write_geojson(_resolve_features(results), out),
     }
     writers[fmt]()
+
+
+def render_explanations(results: Iterable[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+    """Write :meth:`Resolver.explain` results as a readable report: per stage, its note,
+    the candidates it met and the ranking after it with score parts."""
+    for result in results:
+        out.write(f"{result.get('query')!r}\n")
+        if "error" in result:
+            out.write(f"  error: {result['error']}\n\n")
+            continue
+        for stage in result.get("stages", []):
+            kept = "" if stage["kept"] else "  (not kept)"
+            out.write(f"  [{stage['stage']}] {stage['note']}{kept}\n")
+            for cand in stage["candidates"]:
+                out.write(
+                    f"      met {cand['id']} {cand['name']!r} ({cand['match_type']},"
+                    f" {cand['lang']}) by {cand['rule']}\n"
+                )
+            for rank, match in enumerate(stage["matches"], 1):
+                parts = ", ".join(f"{k} {v}" for k, v in match["score_parts"].items())
+                out.write(
+                    f"    {rank}. {match['id']} {match['name']} ({match['admin1']})"
+                    f" score {match['score']}: {parts}\n"
+                )
+        out.write("\n")

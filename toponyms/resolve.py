@@ -254,8 +254,14 @@ class _Scored(NamedTuple):
     document: bool  # within the document's (or caller's) regions
 
     def parts(self, share: float) -> tuple[tuple[str, float], ...]:
-        """The score parts, sorted by name (``Match.score_parts``)."""
-        parts = {"evidence": self.evidence, "share": share}
+        """The score parts, sorted by name (``Match.score_parts``).
+
+        Three of them are the factors of the score (:func:`score_of`):
+        ``score = evidence × support × context``; the others say what went into them
+        (``share``: the place's share of the prior weight; ``qualifier``, ``near_km``,
+        ``document``: what the context said of it)."""
+        support, context = _factors(share, self.qualifier)
+        parts = {"evidence": self.evidence, "share": share, "support": support, "context": context}
         if self.qualifier is not None:
             parts["qualifier"] = self.qualifier
         if self.km is not None:
@@ -282,6 +288,48 @@ class Resolution:
             "matches": [m.to_dict() for m in self.matches],
             "ambiguous": self.ambiguous,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """What one stage of resolving a name produced (see :meth:`Resolver.explain`).
+
+    ``candidates``: the names the stage met, one dict each (place id, name, its type and
+    language, the rule that met it); ``matches``: the ranking after the stage, with score
+    parts; ``kept``: whether that ranking became the answer so far."""
+
+    name: str
+    note: str
+    candidates: tuple[dict[str, Any], ...]
+    matches: tuple[dict[str, Any], ...]
+    evidence: float | None
+    kept: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.name,
+            "note": self.note,
+            "candidates": list(self.candidates),
+            "matches": list(self.matches),
+            "evidence": None if self.evidence is None else round(self.evidence, 4),
+            "kept": self.kept,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a name resolved as it did: every stage in order, then the answer."""
+
+    query: str
+    stages: tuple[Stage, ...]
+    resolution: Resolution
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.resolution.to_dict(), "stages": [s.to_dict() for s in self.stages]}
+
+
+#: At most this many candidates of a stage are shown by :meth:`Resolver.explain`.
+EXPLAIN_CANDIDATES = 25
 
 
 def parse_date(value: str | date | None) -> date | None:
@@ -357,6 +405,7 @@ class Resolver:
         #: extractor calls the resolver while it holds it. For parallel speed use
         #: processes: a resolver pickles as its path.
         self.lock = threading.RLock()
+        self._trace: list[Stage] | None = None  # set while explain() runs
 
     # -- plumbing -----------------------------------------------------------------------------
     def _version(self) -> int:
@@ -1270,8 +1319,8 @@ class Resolver:
         ranked: list[tuple[float, int, str, float, _Scored]] = []
         for entry in scored:
             share = entry.weight / total if total else 0.0
-            qualifier_ok = entry.qualifier is None or entry.qualifier == 1.0
-            score = entry.evidence * (0.35 + 0.65 * share) * (1.0 if qualifier_ok else 0.3)
+            support, context_factor = _factors(share, entry.qualifier)
+            score = entry.evidence * support * context_factor
             # Place ids are unique: the tuples never compare beyond the third field.
             ranked.append((-score, -(entry.population or 0), entry.place_id, share, entry))
         # Only the matches asked for become Match objects (a name may have 100 namesakes).
@@ -1525,6 +1574,75 @@ class Resolver:
             self._check_options(options)
             return self._answer(name, options)
 
+    def explain(
+        self,
+        name: str,
+        *,
+        limit: int = 5,
+        country: str | Iterable[str] | None = None,
+        within: str | None = None,
+        near: str | tuple[float, float] | None = None,
+        as_of: str | date | None = None,
+        min_score: float = 0.0,
+    ) -> Explanation:
+        """Resolve ``name`` as :meth:`resolve_one` does and say why: the query as it was
+        read, then each stage that ran (its candidates and the ranking after it, with
+        score parts), then the answer. The keywords are :meth:`resolve`'s."""
+        options = _Options.of(limit, country, within, near, as_of, min_score)
+        with self.lock:
+            self._fresh()
+            self._check_options(options)
+            if not isinstance(name, str):
+                raise InvalidInputError(f"a name must be text, not {type(name).__name__}")
+            self._trace = []
+            try:
+                self._keys.clear()
+                self._fuzzy_cached.cache_clear()
+                resolution = self._resolve_uncached(name, options)
+                stages = tuple(self._trace)
+            finally:
+                self._trace = None
+        return Explanation(query=name, stages=stages, resolution=resolution)
+
+    def _note(
+        self,
+        stage: str,
+        note: str = "",
+        *,
+        hits: Iterable[_Hit] = (),
+        matches: Iterable[Match] = (),
+        evidence: float | None = None,
+        kept: bool = True,
+    ) -> None:
+        """Record a stage for :meth:`explain` (nothing when no explanation is asked for)."""
+        if self._trace is None:
+            return
+        candidates = []
+        for hit in list(dict.fromkeys(hits))[:EXPLAIN_CANDIDATES]:
+            candidates.append(
+                {
+                    "id": hit.place_id,
+                    "name": hit.name,
+                    "match_type": hit.type,
+                    "lang": hit.lang,
+                    "rule": hit.rule,
+                    "similarity": round(hit.similarity, 4),
+                }
+            )
+        ranked = [
+            {
+                "id": m.place.id,
+                "name": m.place.name,
+                "admin1": m.place.admin1,
+                "score": round(m.score, 4),
+                "matched_name": m.matched_name,
+                "rule": m.rule,
+                "score_parts": {k: round(v, 4) for k, v in m.score_parts},
+            }
+            for m in matches
+        ]
+        self._trace.append(Stage(stage, note, tuple(candidates), tuple(ranked), evidence, kept))
+
     def _answer(self, name: str, options: _Options) -> Resolution:
         """:meth:`resolve_one` without the check for other connections' edits."""
         if not isinstance(name, str):
@@ -1566,6 +1684,13 @@ class Resolver:
             query = dataclasses.replace(query, name=query.bare)
         qualifiers = [self._region_ids(q) for q in query.qualifiers]
         qualifiers = [q for q in qualifiers if q]
+        self._note(
+            "query",
+            f"name {query.name!r}; qualifiers {list(query.qualifiers)}"
+            f" ({len(qualifiers)} known regions); kinds"
+            f" {sorted(query.kinds) if query.kinds else 'any'};"
+            f" after a preposition: {query.after_preposition}",
+        )
         # A person's name or a common word (Zelensky, Putin) is no place by resemblance:
         # only a real name of a place (Kirov, Zhdanov the old Mariupol) may answer it.
 
@@ -1591,6 +1716,14 @@ class Resolver:
             kinds=query.kinds,
         )
         matches, evidence = self._rank(hits, qualifiers=qualifiers, **ranked)  # type: ignore[arg-type]
+        self._note(
+            "names",
+            "the text's exact and invariant keys"
+            + ("; a person's or organisation's name: only well-known places" if strict else ""),
+            hits=hits,
+            matches=matches,
+            evidence=evidence,
+        )
         # The hits behind the current matches (None when a region tail re-qualified them).
         pool: list[_Hit] | None = hits
         small = bool(matches) and self._prior(matches[0].place) < 5_000
@@ -1633,9 +1766,20 @@ class Resolver:
                     qualifiers=qualifiers,
                     **ranked,  # type: ignore[arg-type]
                 )
-                if extra_evidence >= evidence:
+                kept = extra_evidence >= evidence
+                self._note(
+                    "variants",
+                    "case forms, uk/ru counterparts, transliterations (forms index first)",
+                    hits=variant_hits,
+                    matches=extra,
+                    evidence=extra_evidence,
+                    kept=kept,
+                )
+                if kept:
                     matches, evidence = extra, extra_evidence
                     pool = [*hits, *variant_hits]
+            else:
+                self._note("variants", "no case form, counterpart or transliteration met a name")
         # A region glued to the name; with other qualifiers too, when nothing matched
         # (Миколаївка Донецької обл., Слов'янський р-н).
         if (not matches or (evidence < 0.9 and not qualifiers)) and " " in query.name:
@@ -1648,7 +1792,16 @@ class Resolver:
                     qualifiers=[*qualifiers, *regions],
                     **ranked,  # type: ignore[arg-type]
                 )
-                if tail_matches and tail_evidence >= evidence:
+                kept = bool(tail_matches) and tail_evidence >= evidence
+                self._note(
+                    "region_tail",
+                    f"a region glued to the name: {base!r} within it",
+                    hits=tail_hits,
+                    matches=tail_matches,
+                    evidence=tail_evidence,
+                    kept=kept,
+                )
+                if kept:
                     matches, evidence = tail_matches, tail_evidence
                     pool = None
         # A word in lower case is more likely a common word than a misspelt name (вчора,
@@ -1676,7 +1829,16 @@ class Resolver:
                     qualifiers=qualifiers,
                     **ranked,  # type: ignore[arg-type]
                 )
+            if slips and pool is not None:
+                self._note(
+                    "slips",
+                    "the best reading was a guess: one-slip readings of home names compete",
+                    hits=slips,
+                    matches=matches,
+                    evidence=evidence,
+                )
             if weak:
+                before = evidence
                 matches, evidence = self._typo_search(
                     query.name,
                     hits,
@@ -1687,12 +1849,27 @@ class Resolver:
                     ranked,
                     declined=query.after_preposition,
                 )
+                self._note(
+                    "typos",
+                    "names about one typo away (also in a case form)",
+                    hits=fuzzy,
+                    matches=matches,
+                    evidence=evidence,
+                    kept=evidence > before,
+                )
         if evidence < MIN_EVIDENCE:
             matches = []
         if query.raion_only:
             matches = [m for m in matches if m.place.kind == "raion"]
         matches = [m for m in matches if m.score >= min_score]
         ambiguous = len(matches) > 1 and matches[1].score >= AMBIGUITY_RATIO * matches[0].score
+        self._note(
+            "answer",
+            f"no match below evidence {MIN_EVIDENCE}; ambiguous when the runner-up scores"
+            f" {AMBIGUITY_RATIO:.0%} of the best or more",
+            matches=matches,
+            evidence=evidence,
+        )
         return Resolution(query=name, matches=tuple(matches), ambiguous=ambiguous)
 
     def _typo_search(
@@ -1819,6 +1996,22 @@ class Resolver:
         from toponyms.extract import extract_many
 
         return extract_many(self, docs, lang=lang, min_score=min_score)
+
+
+#: The score of a match is ``evidence × support × context`` (its ``score_parts`` hold the
+#: three factors): ``support = SUPPORT_FLOOR + (1 − SUPPORT_FLOOR) × share``, where
+#: ``share`` is the place's share of the candidates' prior weight (importance × context ×
+#: evidence), and ``context`` is 1, or :data:`QUALIFIER_MISS` when the place lies outside
+#: some qualifier of the query.
+SUPPORT_FLOOR = 0.35
+QUALIFIER_MISS = 0.3
+
+
+def _factors(share: float, qualifier: float | None) -> tuple[float, float]:
+    """A match's ``support`` and ``context`` factors (see :data:`SUPPORT_FLOOR`)."""
+    support = SUPPORT_FLOOR + (1.0 - SUPPORT_FLOOR) * share
+    context = 1.0 if qualifier is None or qualifier == 1.0 else QUALIFIER_MISS
+    return support, context
 
 
 def _blank(text: str) -> bool:
