@@ -17,21 +17,11 @@ The path of a query (each step only when the ones before found nothing convincin
    also compared with the case forms of the names near it (a slip in a declined name:
    *під Бахмутлм*).
 
-Scoring (every part kept in ``Match.score_parts``):
-
-- ``evidence`` — how strongly the text supports the name: the rule's weight (exact 1.0 …
-  fuzzy by similarity) times the name type's weight (official 1.0 … occupation 0.9),
-  adjusted by ``as_of`` validity;
-- ``share`` — among the places the evidence points to, this place's share of the prior
-  (population, or a default by kind), so that 40 villages called Mykolaivka each get a low
-  score and Kyiv the city outweighs its namesake villages (a Ukrainian or Russian place
-  met through a typo counts :data:`HOME_TYPO_BIAS` times its prior);
-- ``context`` — qualifier, ``within``, ``country`` and ``near`` agreement.
-
-``score = evidence × share`` after context; it reads as the probability that the answer is
-right (see README: calibration on the development set). A query whose best evidence is
-below :data:`MIN_EVIDENCE` gets no match; ``ambiguous`` is set when the runner-up's score is
-within :data:`AMBIGUITY_RATIO` of the best.
+Scoring: ``score = evidence × support × context`` (the three are ``Match.score_parts``,
+with what went into them); the formula and every weight are in :mod:`toponyms.scoring`
+and ``toponyms/data/weights.json``, fitted on the development set's train split. A query
+whose best evidence is below ``min_evidence`` gets no match; ``ambiguous`` is set when the
+runner-up's score is within ``ambiguity_ratio`` of the best.
 """
 
 from __future__ import annotations
@@ -53,7 +43,7 @@ import marisa_trie
 from rapidfuzz.distance import OSA
 
 from gazetteer import store
-from toponyms import index, lexicon
+from toponyms import index, lexicon, scoring
 from toponyms.errors import (
     GazetteerError,
     InvalidCoordinatesError,
@@ -69,6 +59,7 @@ from toponyms.query import (
     strip_type_prefix,
     type_words,
 )
+from toponyms.scoring import Weights
 from toponyms.text import keys as _keys
 from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
@@ -79,8 +70,6 @@ exact_key = _keys.exact_key
 invariant_key = lru_cache(maxsize=200_000)(_keys.invariant_key)
 script_of = lru_cache(maxsize=200_000)(_normalize.script_of)
 
-MIN_EVIDENCE = 0.62
-AMBIGUITY_RATIO = 0.8
 MAX_FUZZY_CANDIDATES = 5000
 WELL_KNOWN = 100_000  # population of a place that a person's name may still mean
 FRESHNESS_INTERVAL = 256  # names of a stream between two checks for others' edits
@@ -99,10 +88,6 @@ CASE_FORM_EDITS = 3
 # another counts this many edits. Stems shorter than SHORT_STEM letters are not compared.
 ENDING_SWAP_COST = 0.5
 SHORT_STEM = 4
-# A typo is read as a slip in a Ukrainian or Russian place's name first (the places this
-# resolver is about): among the names one typo away, these count this many times their
-# prior (Tarakanv is the village Tarakaniv, not the Indonesian city Tarakan).
-HOME_TYPO_BIAS = 30.0
 # Rules that reach a name through another spelling of the text (a folded key, the other
 # language's form, a Cyrillic guess for Latin text, a nominative guess under its folded
 # key): a coincidence, not a reading of what was written (see _direct_reading). When such
@@ -113,15 +98,12 @@ HOME_TYPO_BIAS = 30.0
 GUESS_RULES = frozenset({"invariant", "inflection", "uk_ru", "translit"})
 SLIP_SIMILARITY = 0.968
 # A slip that is the text's only reading (see Resolver._sole_slip): the similarity whose
-# evidence clears MIN_EVIDENCE for any of a place's own names (0.93 × 0.681 × 0.98 ≈ 0.621).
+# evidence clears min_evidence (weights.json) for any of a place's own names
+# (0.93 × 0.681 × 0.98 ≈ 0.621).
 SOLE_SLIP_SIMILARITY = 0.681
 SOLE_SLIP_MIN_LENGTH = 5  # letters of the text
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
-# How much a weaker piece of evidence (another place's alternate name, another spelling)
-# counts against a stronger one in the prior share: a 0.04 gap in evidence is a factor of
-# about ten, so a town's official name beats a larger city's old or alternate name.
-EVIDENCE_SHARPNESS = 60.0
 FUZZY_COUNTRIES = frozenset({"UA", "RU"})
 STRONG_TYPES = frozenset({"official", "romanized", "exonym"})
 # A place's own names, current or curated former ones (not GeoNames' stray alternates).
@@ -130,46 +112,10 @@ OWN_TYPES = STRONG_TYPES | {"historical", "occupation"}
 # place whose own name the text is, as written.
 OTHER_SPELLINGS = frozenset({"invariant", "uk_ru", "translit"})
 
-RULE_WEIGHT = {
-    "exact": 1.0,
-    "romanization": 0.99,
-    "invariant": 0.97,
-    "inflection": 0.95,
-    "uk_ru": 0.9,
-    "translit": 0.9,
-}
-TYPE_WEIGHT = {
-    "official": 1.0,
-    "romanized": 0.99,
-    "exonym": 0.98,
-    "alternate": 0.96,
-    "colloquial": 0.95,
-    "historical": 0.95,
-    "occupation": 0.93,
-}
-# The evidence of a (rule, type) pair when no date is asked (see Resolver._evidence):
-# looked up once per hit in ranking.
-_EVIDENCE = {
-    (rule, type_): rule_weight * type_weight
-    for rule, rule_weight in RULE_WEIGHT.items()
-    for type_, type_weight in TYPE_WEIGHT.items()
-}
-KIND_PRIOR = {
-    "country": 5e7,
-    "oblast": 1e6,
-    "city": 2e4,
-    "raion": 1e5,
-    "hromada": 5e3,
-    "urban_settlement": 3e3,
-    "settlement": 2000.0,
-    "village": 500.0,
-    "city_district": 1e4,
-    "place": 800.0,
-}
+# The scorer's numbers live in data/weights.json (see toponyms.scoring); the name types'
+# weights also order a key's names strongest first.
+TYPE_WEIGHT = scoring.default().type_weight
 REGION_KINDS = frozenset({"country", "oblast", "raion", "hromada"})
-# A place of another kind than a settlement-type word before the name admits (a city after
-# с. or поселок) counts this much in the prior share: as much as a qualifier it is not in.
-TYPE_WORD_MISMATCH = 0.01
 CENTRE_KINDS = frozenset({"city", "urban_settlement", "settlement"})  # a raion's centre
 OLD_RAION_RADIUS_KM = 35.0  # how far an old raion reached from its centre, about
 
@@ -215,13 +161,17 @@ class _Facts(NamedTuple):
 
 
 def _importance(
-    population: int | None, kind: str, katottg: str | None, geonames_id: int | None
+    weights: Weights,
+    population: int | None,
+    kind: str,
+    katottg: str | None,
+    geonames_id: int | None,
 ) -> float:
     """A place's prior: its population, or a default by kind; a Ukrainian place that
     GeoNames also records is a better-known one than its namesakes only the codifier lists."""
-    prior = max(float(population or 0), KIND_PRIOR.get(kind, 500.0))
+    prior = max(float(population or 0), weights.kind_prior.get(kind, weights.unknown_kind_prior))
     if katottg and geonames_id:
-        prior *= 3.0
+        prior *= weights.both_sources_factor
     return prior
 
 
@@ -253,14 +203,14 @@ class _Scored(NamedTuple):
     km: float | None  # the distance from ``near``
     document: bool  # within the document's (or caller's) regions
 
-    def parts(self, share: float) -> tuple[tuple[str, float], ...]:
+    def parts(self, weights: Weights, share: float) -> tuple[tuple[str, float], ...]:
         """The score parts, sorted by name (``Match.score_parts``).
 
         Three of them are the factors of the score (:func:`score_of`):
         ``score = evidence × support × context``; the others say what went into them
         (``share``: the place's share of the prior weight; ``qualifier``, ``near_km``,
         ``document``: what the context said of it)."""
-        support, context = _factors(share, self.qualifier)
+        support, context = _factors(weights, share, self.qualifier)
         parts = {"evidence": self.evidence, "share": share, "support": support, "context": context}
         if self.qualifier is not None:
             parts["qualifier"] = self.qualifier
@@ -387,8 +337,10 @@ class Resolver:
     process or a :class:`gazetteer.store.Gazetteer` are seen at the next call.
     """
 
-    def __init__(self, db: str | Path | None = None) -> None:
+    def __init__(self, db: str | Path | None = None, *, weights: Weights | None = None) -> None:
         path, is_default = store.resolve_path(db)
+        self._weights = weights if weights is not None else scoring.default()
+        self._evidence_table = self._weights.evidence_table()
         self.path = path
         self._is_default = is_default
         self._conn = store.connect(path, readonly=True)
@@ -439,13 +391,14 @@ class Resolver:
     def close(self) -> None:
         self._conn.close()
 
-    def __reduce__(self) -> tuple[type[Resolver], tuple[str | None]]:
+    def __reduce__(self) -> tuple[Any, tuple[str | None, Weights | None]]:
         """Pickle as the gazetteer's path, reopened where it is unpickled.
 
         A ``Resolver`` holds an SQLite connection, which cannot cross processes; a worker
         of ``multiprocessing``, Dask or Spark opens the same file again (the default
         gazetteer as that worker's own default)."""
-        return (Resolver, (None if self._is_default else str(self.path),))
+        weights = None if self._weights is scoring.default() else self._weights
+        return (_reopen, (None if self._is_default else str(self.path), weights))
 
     def __enter__(self) -> Resolver:
         return self
@@ -1188,15 +1141,22 @@ class Resolver:
 
     # -- scoring ----------------------------------------------------------------------------
     def _evidence(self, hit: _Hit, as_of: date | None) -> float:
-        weight = RULE_WEIGHT.get(hit.rule, 1.0) if hit.rule != "fuzzy" else 0.93 * hit.similarity
-        type_weight = TYPE_WEIGHT.get(hit.type, 0.95)
+        w = self._weights
+        weight = (
+            w.rule_weight.get(hit.rule, 1.0)
+            if hit.rule != "fuzzy"
+            else w.fuzzy_weight * hit.similarity
+        )
+        type_weight = w.type_weight.get(hit.type, w.unknown_type_weight)
         if as_of is not None and (hit.valid_from or hit.valid_to):
             type_weight = 1.0 if _valid_at(hit, as_of) else 0.85
         return weight * type_weight
 
     def _prior(self, place: Place) -> float:
         """A place's importance (see :func:`_importance`)."""
-        return _importance(place.population, place.kind, place.katottg, place.geonames_id)
+        return _importance(
+            self._weights, place.population, place.kind, place.katottg, place.geonames_id
+        )
 
     def _well_known(self, hit: _Hit) -> bool:
         """Whether a hit is the official name (or exonym) of a city of note."""
@@ -1254,7 +1214,8 @@ class Resolver:
             # Russia) is not evidence for that place.
             hits = [h for h in hits if h.rule not in OTHER_SPELLINGS or h.place_id in exact_places]
         best: dict[str, tuple[float, _Hit]] = {}
-        weights = _EVIDENCE if as_of is None else {}
+        w = self._weights
+        weights = self._evidence_table if as_of is None else {}
         for hit in hits:
             evidence = weights.get((hit.rule, hit.type))
             if evidence is None:
@@ -1288,27 +1249,29 @@ class Resolver:
                 continue
             factor = 1.0
             if kinds is not None and kind not in kinds:
-                factor *= TYPE_WORD_MISMATCH  # с. Нью-Йорк is no city
+                factor *= w.type_word_mismatch  # с. Нью-Йорк is no city
             qualifier = None
             if qualifiers:
                 qualifier = agreed[place_id] / len(qualifiers)
-                factor *= 0.05 ** (len(qualifiers) - agreed[place_id])
+                factor *= w.qualifier_factor ** (len(qualifiers) - agreed[place_id])
                 if agreed[place_id] < most_agreed:
-                    factor *= 0.01
+                    factor *= w.fewer_qualifiers_factor
             km = None
             if near is not None and lat is not None and lon is not None:
                 from geopy.distance import great_circle
 
                 km = great_circle(near, (lat, lon)).km
-                closeness = 1.0 / (1.0 + km / 50.0)
+                closeness = 1.0 / (1.0 + km / w.near_scale_km)
                 factor *= closeness
             document = context is not None and bool(self._ancestors(place_id) & context)
             if document:
-                factor *= 30.0  # the document (or caller) is about this region
-            prior = _importance(population, kind, katottg, geonames_id)
-            weight = prior * factor * math.exp(EVIDENCE_SHARPNESS * (evidence - 1.0))
+                factor *= w.document_factor  # the document (or caller) is about this region
+            prior = _importance(w, population, kind, katottg, geonames_id)
+            weight = prior * factor * math.exp(w.evidence_sharpness * (evidence - 1.0))
             if hit.rule == "fuzzy" and country in FUZZY_COUNTRIES:
-                weight *= HOME_TYPO_BIAS  # on the share only: the evidence stays as it is
+                # A typo is read as a slip in a home place's name first (Tarakanv is the
+                # village Tarakaniv, not Tarakan): on the share only, not the evidence.
+                weight *= w.home_typo_bias
             scored.append(
                 _Scored(weight, evidence, place_id, population, hit, qualifier, km, document)
             )
@@ -1319,7 +1282,7 @@ class Resolver:
         ranked: list[tuple[float, int, str, float, _Scored]] = []
         for entry in scored:
             share = entry.weight / total if total else 0.0
-            support, context_factor = _factors(share, entry.qualifier)
+            support, context_factor = _factors(w, share, entry.qualifier)
             score = entry.evidence * support * context_factor
             # Place ids are unique: the tuples never compare beyond the third field.
             ranked.append((-score, -(entry.population or 0), entry.place_id, share, entry))
@@ -1332,7 +1295,7 @@ class Resolver:
                 match_type=entry.hit.type,
                 rule=entry.hit.rule,
                 matched_lang=entry.hit.lang,
-                score_parts=entry.parts(share),
+                score_parts=entry.parts(w, share),
             )
             for negative_score, _, place_id, share, entry in heapq.nsmallest(limit, ranked)
         ], top_evidence
@@ -1414,7 +1377,7 @@ class Resolver:
         """The places of ``places`` within a third of the largest one's prior: the one a
         name means, with its namesakes of like size (which all count)."""
         weight = {
-            place_id: _importance(f.population, f.kind, f.katottg, f.geonames_id)
+            place_id: _importance(self._weights, f.population, f.kind, f.katottg, f.geonames_id)
             for place_id, f in ((place_id, self._facts(place_id)) for place_id in places)
         }
         top = max(weight.values(), default=0.0)
@@ -1857,16 +1820,17 @@ class Resolver:
                     evidence=evidence,
                     kept=evidence > before,
                 )
-        if evidence < MIN_EVIDENCE:
+        if evidence < self._weights.min_evidence:
             matches = []
         if query.raion_only:
             matches = [m for m in matches if m.place.kind == "raion"]
         matches = [m for m in matches if m.score >= min_score]
-        ambiguous = len(matches) > 1 and matches[1].score >= AMBIGUITY_RATIO * matches[0].score
+        ratio = self._weights.ambiguity_ratio
+        ambiguous = len(matches) > 1 and matches[1].score >= ratio * matches[0].score
         self._note(
             "answer",
-            f"no match below evidence {MIN_EVIDENCE}; ambiguous when the runner-up scores"
-            f" {AMBIGUITY_RATIO:.0%} of the best or more",
+            f"no match below evidence {self._weights.min_evidence}; ambiguous when the"
+            f" runner-up scores {ratio:.0%} of the best or more",
             matches=matches,
             evidence=evidence,
         )
@@ -1998,20 +1962,18 @@ class Resolver:
         return extract_many(self, docs, lang=lang, min_score=min_score)
 
 
-#: The score of a match is ``evidence × support × context`` (its ``score_parts`` hold the
-#: three factors): ``support = SUPPORT_FLOOR + (1 − SUPPORT_FLOOR) × share``, where
-#: ``share`` is the place's share of the candidates' prior weight (importance × context ×
-#: evidence), and ``context`` is 1, or :data:`QUALIFIER_MISS` when the place lies outside
-#: some qualifier of the query.
-SUPPORT_FLOOR = 0.35
-QUALIFIER_MISS = 0.3
-
-
-def _factors(share: float, qualifier: float | None) -> tuple[float, float]:
-    """A match's ``support`` and ``context`` factors (see :data:`SUPPORT_FLOOR`)."""
-    support = SUPPORT_FLOOR + (1.0 - SUPPORT_FLOOR) * share
-    context = 1.0 if qualifier is None or qualifier == 1.0 else QUALIFIER_MISS
+def _factors(weights: Weights, share: float, qualifier: float | None) -> tuple[float, float]:
+    """A match's ``support`` and ``context`` factors: the score is ``evidence × support ×
+    context`` (see :mod:`toponyms.scoring`)."""
+    floor = weights.support_floor
+    support = floor + (1.0 - floor) * share
+    context = 1.0 if qualifier is None or qualifier == 1.0 else weights.qualifier_miss
     return support, context
+
+
+def _reopen(db: str | None, weights: Weights | None) -> Resolver:
+    """A pickled resolver, opened again (see :meth:`Resolver.__reduce__`)."""
+    return Resolver(db=db, weights=weights)
 
 
 def _blank(text: str) -> bool:
