@@ -23,6 +23,7 @@ Offsets are Python string offsets into the input, so ``text[start:end]`` is the 
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from toponyms import lexicon
+from toponyms import mentions as mentions_model
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
 from toponyms.query import context_word_rows, direction_words
@@ -44,7 +46,9 @@ if TYPE_CHECKING:
 MAX_WORDS = 4
 MAX_TEXT_CHARS = 10_000_000
 _WORD = re.compile(r"[^\W\d_](?:[\w'’ʼ`\u0301]*[^\W_]|)(?:-[^\W\d_][\w'’ʼ`\u0301]*)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…]\s*$|^\s*$|[\n\r]\s*$|[:;«\"“„(\[]\s*$")
+# What separates a sentence's first word from the word before it: an end mark, a line
+# end, or an opening quote or bracket (the text's very first word starts one too).
+_SENTENCE_END = re.compile(r"[.!?…]\s*$|[\n\r]\s*$|[:;«\"“„(\[]\s*$")
 _POSSESSIVE = ("'s", "’s", "ʼs")
 
 
@@ -141,6 +145,8 @@ class Extractor:
         self._keys: KeySets | None = None
         self._ranked: dict[str, list[Match]] = {}
         self._ranked_version = -1
+        # Set by candidates(): every candidate span's features are collected, none dropped.
+        self._collect: list[tuple[int, int, dict[str, float]]] | None = None
 
     @property
     def keys(self) -> KeySets:
@@ -225,22 +231,56 @@ class Extractor:
         return index > 0 and tokens[index - 1].text.casefold() in prepositions
 
     def _blocked(self, tokens: list[_Token], first: int, last: int, span: str) -> bool:
-        """Whether a span is better read as a person, organisation or common word."""
+        """Whether a span is certainly no place: a sentence's first function word, or a
+        name followed by a word that makes it a river's or an organisation's."""
         _, _, stops = _context_words()
         folded = span.casefold()
         token = tokens[first]
         if last - first == 1 and token.sentence_start and folded in stops:
             return True
-        if last < len(tokens) and tokens[last].text.casefold() in _blockers():
-            return True  # "Dnipro river", "Kyiv Independent": a river or a name's part
+        return last < len(tokens) and tokens[last].text.casefold() in _blockers()
+
+    def _span_features(
+        self, tokens: list[_Token], first: int, last: int, span: str, headline: bool
+    ) -> dict[str, float]:
+        """The features of a span that do not depend on the place it would be (see
+        :mod:`toponyms.mentions`)."""
+        token = tokens[first]
         category = lexicon.category(span)
         if category is None and last - first == 1:
             category = lexicon.category(token.text) or lexicon.dictionary_class(token.text)
             if category == "word" and not token.sentence_start:
                 category = None  # a capitalised common noun mid-sentence is a name (Щастя)
-        if category is None:
-            return False
-        return not self._has_preposition(tokens, first)
+        text = self._text
+        after = tokens[last] if last < len(tokens) else None
+        before = tokens[first - 1] if first > 0 else None
+        letters = [c for c in span if c.isalpha()]
+        return {
+            "person": float(category == "person"),
+            "common_word": float(category in ("word", "common_word")),
+            "organisation": float(category not in (None, "person", "word", "common_word")),
+            "preposition": float(self._has_preposition(tokens, first)),
+            "next_capital": float(
+                not headline  # in a headline in capitals every word is
+                and after is not None
+                and after.capital
+                and text[tokens[last - 1].end : after.start] == " "
+                and after.text.casefold() not in _context_words()[1]
+            ),
+            "previous_capital": float(
+                not headline
+                and before is not None
+                and before.capital
+                and not before.sentence_start  # a sentence's first word is capitalised anyway
+                and not token.sentence_start
+                and text[before.end : token.start] == " "
+            ),
+            "sentence_start": float(token.sentence_start),
+            "headline": float(headline),
+            "acronym": float(len(letters) <= 5 and span.isupper() and len(letters) > 1),
+            "words": float(last - first > 1),
+            "lower_case": float(not token.capital),
+        }
 
     def _organisation_spans(self, tokens: list[_Token]) -> set[int]:
         """Tokens inside multi-word organisation names listed as non-places (Dynamo Kyiv)."""
@@ -259,6 +299,18 @@ class Extractor:
         return covered
 
     # -- resolution --------------------------------------------------------------------------
+    def candidates(
+        self, text: str, *, lang: str | None = None
+    ) -> list[tuple[int, int, dict[str, float]]]:
+        """Every candidate span's offsets and mention-model features, none dropped by the
+        model (what ``benchmarks/fit_mentions.py`` fits the model on)."""
+        self._collect = []
+        try:
+            self.extract(text, lang=lang, min_score=0.0)
+            return self._collect
+        finally:
+            self._collect = None
+
     def extract(
         self, text: str, *, lang: str | None = None, min_score: float = 0.5
     ) -> list[Mention]:
@@ -279,7 +331,7 @@ class Extractor:
         headline = _is_headline(tokens)
         skip = self._organisation_spans(tokens)
         _, region_words, _ = _context_words()
-        pending: list[tuple[int, int, list[_Hit], str | None]] = []
+        pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]] = []
         for first, last, forms in self._candidate_spans(tokens, headline, lang):
             if any(i in skip for i in range(first, last)):
                 continue
@@ -300,7 +352,9 @@ class Extractor:
                     region_kind = "oblast:before"
             hits = self._hits(forms, tokens, last, region_kind)
             if hits:
-                pending.append((first, last, hits, region_kind))
+                values = self._span_features(tokens, first, last, span, headline)
+                values["region_word"] = float(region_kind is not None)
+                pending.append((first, last, hits, region_kind, values))
         return self._disambiguate(tokens, pending, min_score)
 
     def _hits(
@@ -345,7 +399,7 @@ class Extractor:
     def _disambiguate(
         self,
         tokens: list[_Token],
-        pending: list[tuple[int, int, list[_Hit], str | None]],
+        pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]],
         min_score: float,
     ) -> list[Mention]:
         resolver = self.resolver
@@ -354,7 +408,7 @@ class Extractor:
             self._ranked = {}  # an edit happened (or the cache is full): rank afresh
             self._ranked_version = resolver._data_version
         ranked_by_key = self._ranked
-        for first, last, hits, region_kind in pending:
+        for first, last, hits, region_kind, _ in pending:
             key = (
                 f"{exact_key(self._text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             )
@@ -371,6 +425,38 @@ class Extractor:
                 )
                 ranked_by_key[key] = matches
             first_pass.append((first, last, matches))
+        # The mention model: is each span a place at all (a person, an organisation, a
+        # common word)? Decided before the document's context is read from the spans.
+        model = mentions_model.default()
+        kept_pending = []
+        kept_pass = []
+        # Document coherence: variants of one place reinforce each other (Oleshky/Aleshki),
+        # and so does a region of the place named elsewhere in the text (Алешки … в
+        # Херсонской области).
+        keys = [
+            exact_key(self._text[tokens[entry[0]].start : tokens[entry[1] - 1].end])
+            for entry in pending
+        ]
+        spellings: dict[str, set[str]] = {}  # place → the span keys that resolve to it
+        for key, passed in zip(keys, first_pass, strict=True):
+            if passed[2]:
+                spellings.setdefault(passed[2][0].place.id, set()).add(key)
+        for key, entry, passed in zip(keys, pending, first_pass, strict=True):
+            values = entry[4]
+            if passed[2]:
+                top = passed[2][0]
+                _place_features(resolver, top, values)
+                place_id = top.place.id
+                values["echo"] = float(len(spellings[place_id] - {key}) > 0)
+                ancestors = resolver._ancestors(place_id) - {place_id}
+                values["region_in_text"] = float(any(a in spellings for a in ancestors))
+            if self._collect is not None:
+                self._collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
+            elif not passed[2] or not model.is_mention(values):
+                continue
+            kept_pending.append(entry)
+            kept_pass.append(passed)
+        pending, first_pass = kept_pending, kept_pass
         # Regions the document is about: those of its confident mentions.
         context: set[str] = set()
         for _, _, matches in first_pass:
@@ -379,7 +465,7 @@ class Extractor:
         context_ids = frozenset(context)
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
-        for (first, last, hits, region_kind), (_, _, matches) in zip(
+        for (first, last, hits, region_kind, _), (_, _, matches) in zip(
             pending, first_pass, strict=True
         ):
             span_text = self._text[tokens[first].start : tokens[last - 1].end]
@@ -397,6 +483,17 @@ class Extractor:
                 continue
             mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
         return mentions
+
+
+def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) -> None:
+    """Add the features of the place a span would be (see :mod:`toponyms.mentions`)."""
+    place = match.place
+    prior = resolver._prior(place)
+    values["importance"] = min(math.log10(max(prior, 1.0)) / 7.0, 1.2)
+    values["region_kind"] = float(place.kind in ("country", "oblast", "raion", "hromada"))
+    values["score"] = match.score
+    values["inflected"] = float(match.rule == "inflection")
+    values["other_spelling"] = float(match.rule in ("invariant", "uk_ru", "translit"))
 
 
 def _region_word(token: _Token) -> bool:
@@ -427,11 +524,23 @@ def extract(
 ) -> list[Mention]:
     """Every place mention in ``text`` (the library entry point; see the module docstring)."""
     with resolver.lock:  # the extractor keeps the current text on itself: one at a time
-        extractor = getattr(resolver, "_extractor", None)
-        if extractor is None:
-            extractor = Extractor(resolver)
-            resolver._extractor = extractor  # type: ignore[attr-defined]
-        return extractor.extract(text, lang=lang, min_score=min_score)
+        return _extractor(resolver).extract(text, lang=lang, min_score=min_score)
+
+
+def candidates(
+    resolver: Resolver, text: str, *, lang: str | None = None
+) -> list[tuple[int, int, dict[str, float]]]:
+    """Every candidate span of ``text`` with its mention-model features (for fitting)."""
+    with resolver.lock:
+        return _extractor(resolver).candidates(text, lang=lang)
+
+
+def _extractor(resolver: Resolver) -> Extractor:
+    extractor = getattr(resolver, "_extractor", None)
+    if extractor is None:
+        extractor = Extractor(resolver)
+        resolver._extractor = extractor  # type: ignore[attr-defined]
+    return extractor
 
 
 def extract_many(
