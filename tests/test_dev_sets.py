@@ -220,3 +220,28 @@ def test_real_minimum_counts(name):
     # about one snippet in ten has no place at all (a control for false positives)
     empty = sum(1 for d in docs if not d["mentions"])
     assert len(docs) // 20 <= empty <= len(docs) // 5, empty
+
+
+def test_real_gold_ids_exist_in_default_gazetteer(default_db):
+    # every gold id and alt_id names a place of the shipped gazetteer (a rebuilt gazetteer
+    # that drops or renumbers a place breaks the gold, not the score)
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{default_db}?mode=ro", uri=True)
+
+    def rows(gid):
+        if gid.startswith("katottg:"):
+            q = "SELECT id FROM places WHERE katottg = ? OR id = ?"
+            return {r[0] for r in con.execute(q, (gid[8:], gid))}
+        q = "SELECT id FROM places WHERE id = ? OR geonames_id = ?"
+        return {r[0] for r in con.execute(q, (gid, int(gid.split(":")[1])))}
+
+    missing = []
+    for path in REAL_FILES:
+        for d in _real_docs(path):
+            for m in d["mentions"]:
+                for gid in filter(None, (m["expected"], m["alt_id"])):
+                    if not rows(gid):
+                        missing.append((d["id"], m["text"], gid))
+    con.close()
+    assert not missing, missing[:20]
