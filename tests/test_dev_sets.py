@@ -6,6 +6,7 @@ Standard library only: these tests validate the format of the data, not the tool
 import collections
 import csv
 import hashlib
+import itertools
 import json
 import pathlib
 import re
@@ -198,6 +199,9 @@ def test_real_docs_well_formed(path):
             assert d["text"][n["start"] : n["end"]] == n["text"], (d["id"], n)
             clash = [m for m in d["mentions"] if m["start"] < n["end"] and n["start"] < m["end"]]
             assert not clash, ("a negative overlaps a mention", d["id"], n)
+        spans = sorted((n["start"], n["end"]) for n in d["negatives"])
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start, ("overlapping negatives", d["id"], spans)
 
 
 def test_real_ids_and_texts_unique():
