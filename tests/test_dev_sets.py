@@ -6,6 +6,7 @@ Standard library only: these tests validate the format of the data, not the tool
 import collections
 import csv
 import hashlib
+import itertools
 import json
 import pathlib
 import re
@@ -56,6 +57,7 @@ def test_resolve_rows_well_formed():
         assert r["query"] and r["query"] == r["query"].strip(), r
         assert r["category"] in MIN_COUNTS, r
         assert ALT_RE.match(r["alt_id"]), r
+        assert r["split"] in {"train", "test"}, r
         if r["category"] == "negative":
             assert r["expected"] == "" and r["alt_id"] == "", r
         else:
@@ -131,6 +133,122 @@ def test_extract_texts_unique():
     docs = _extract_docs()
     texts = collections.Counter(d["text"] for d in docs)
     assert not [t for t, c in texts.items() if c > 1]
+
+
+# ---- real-text snippets (docs/annotation.md): extract_real_*.jsonl ----
+
+REAL_FILES = sorted(DATA.glob("extract_real_*.jsonl"))
+REAL_KEYS = {"id", "lang", "site", "url", "split", "text", "mentions", "negatives"}
+REAL_ID_RE = re.compile(r"^r[a-z]-[a-z]{2}-\d{3}$")
+NEG_TYPES = {"person", "org", "unit", "other"}
+# per file: minimum snippets per language (they hold for the files as committed)
+REAL_MIN_LANGS = {"extract_real_a.jsonl": {"en": 75, "uk": 75, "ru": 75, "de": 75}}
+REAL_MIN_SITES = {"extract_real_a.jsonl": 80}
+
+
+def _real_docs(path):
+    docs = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            assert line.strip(), f"{path.name}: empty line {n}"
+            docs.append(json.loads(line))
+    return docs
+
+
+def _split_of(site):
+    # fixed before the extractor was run on any snippet: the same rule in every real file
+    return "test" if int(hashlib.sha1(site.encode()).hexdigest(), 16) % 2 == 0 else "train"
+
+
+def test_real_files_exist():
+    assert any(p.name == "extract_real_a.jsonl" for p in REAL_FILES)
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_real_docs_well_formed(path):
+    for d in _real_docs(path):
+        assert set(d) == REAL_KEYS, d.get("id")
+        assert REAL_ID_RE.match(d["id"]) and d["id"].split("-")[1] == d["lang"], d["id"]
+        assert isinstance(d["text"], str) and d["text"].strip() == d["text"] != "", d["id"]
+        host = urllib.parse.urlsplit(d["url"]).hostname or ""
+        assert d["url"].startswith(("http://", "https://")), d["id"]
+        site = d["site"]
+        assert site == site.lower() and not site.startswith("www."), d["id"]
+        assert host == site or host.endswith("." + site), (d["id"], host, site)
+        assert d["split"] == _split_of(site), (d["id"], site)
+        last_end = -1
+        for m in d["mentions"]:
+            assert set(m) - {"note"} == {"start", "end", "text", "expected", "alt_id"}, d["id"]
+            assert 0 <= m["start"] < m["end"] <= len(d["text"]), (d["id"], m)
+            assert d["text"][m["start"] : m["end"]] == m["text"], (d["id"], m)
+            assert m["text"] == m["text"].strip(), (d["id"], m)
+            assert m["start"] >= last_end, ("overlapping or unsorted mentions", d["id"], m)
+            last_end = m["end"]
+            if m["expected"]:
+                assert ID_RE.match(m["expected"]), (d["id"], m)
+                assert ALT_RE.match(m["alt_id"]), (d["id"], m)
+                if m["alt_id"]:
+                    assert m["expected"].startswith("katottg:"), (d["id"], m)
+            else:
+                # a place the gazetteer lacks, or namesakes the text does not decide
+                assert m["alt_id"] == "", (d["id"], m)
+                assert m.get("note", "").startswith(("not in gazetteer", "ambiguous")), d["id"]
+        for n in d["negatives"]:
+            assert set(n) == {"start", "end", "text", "type"}, d["id"]
+            assert n["type"] in NEG_TYPES, (d["id"], n)
+            assert d["text"][n["start"] : n["end"]] == n["text"], (d["id"], n)
+            clash = [m for m in d["mentions"] if m["start"] < n["end"] and n["start"] < m["end"]]
+            assert not clash, ("a negative overlaps a mention", d["id"], n)
+        spans = sorted((n["start"], n["end"]) for n in d["negatives"])
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start, ("overlapping negatives", d["id"], spans)
+
+
+def test_real_ids_and_texts_unique():
+    docs = [d for p in REAL_FILES for d in _real_docs(p)]
+    ids = collections.Counter(d["id"] for d in docs)
+    assert not [k for k, v in ids.items() if v > 1]
+    texts = collections.Counter(d["text"] for d in docs)
+    assert not [t for t, c in texts.items() if c > 1]
+
+
+@pytest.mark.parametrize("name", sorted(REAL_MIN_LANGS))
+def test_real_minimum_counts(name):
+    docs = _real_docs(DATA / name)
+    counts = collections.Counter(d["lang"] for d in docs)
+    for lang, minimum in REAL_MIN_LANGS[name].items():
+        assert counts[lang] >= minimum, (lang, counts[lang])
+    assert len({d["site"] for d in docs}) >= REAL_MIN_SITES[name]
+    splits = collections.Counter(d["split"] for d in docs)
+    assert splits["test"] >= len(docs) // 4 and splits["train"] >= len(docs) // 4, splits
+    # about one snippet in ten has no place at all (a control for false positives)
+    empty = sum(1 for d in docs if not d["mentions"])
+    assert len(docs) // 20 <= empty <= len(docs) // 5, empty
+
+
+def test_real_gold_ids_exist_in_default_gazetteer(default_db):
+    # every gold id and alt_id names a place of the shipped gazetteer (a rebuilt gazetteer
+    # that drops or renumbers a place breaks the gold, not the score)
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{default_db}?mode=ro", uri=True)
+
+    def rows(gid):
+        if gid.startswith("katottg:"):
+            q = "SELECT id FROM places WHERE katottg = ? OR id = ?"
+            return {r[0] for r in con.execute(q, (gid[8:], gid))}
+        q = "SELECT id FROM places WHERE id = ? OR geonames_id = ?"
+        return {r[0] for r in con.execute(q, (gid, int(gid.split(":")[1])))}
+
+    missing = []
+    for path in REAL_FILES:
+        for d in _real_docs(path):
+            for m in d["mentions"]:
+                for gid in filter(None, (m["expected"], m["alt_id"])):
+                    if not rows(gid):
+                        missing.append((d["id"], m["text"], gid))
+    con.close()
+    assert not missing, missing[:20]
 
 
 def test_resolve_split_is_fixed_by_place():
