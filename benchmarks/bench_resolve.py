@@ -328,14 +328,15 @@ class BruteForce:
 
 
 def subsample_positions(queries: Sequence[Query], size: int, seed: int) -> list[int]:
-    """Positions of a seeded sample of ``size`` queries spread evenly over the categories
-    (all of a category when it has fewer), in mix order."""
+    """Positions of the brute-force subsample, in mix order: every real string (category
+    ``real``, both splits) and a seeded sample of ``size`` generated queries spread evenly
+    over the generated categories (all of a category when it has fewer)."""
     rng = random.Random(f"{seed}:brute")
     by_category: dict[str, list[int]] = defaultdict(list)
     for i, q in enumerate(queries):
         by_category[q.category].append(i)
+    chosen = list(by_category.pop("real", []))
     share = max(1, size // max(1, len(by_category)))
-    chosen: list[int] = []
     for positions in by_category.values():
         chosen += rng.sample(positions, min(share, len(positions)))
     return sorted(chosen)

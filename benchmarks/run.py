@@ -445,7 +445,10 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=int, default=None, help="size of the query mix (10000)")
     parser.add_argument(
-        "--brute", type=int, default=None, help="brute-force subsample over the categories (840)"
+        "--brute",
+        type=int,
+        default=None,
+        help="generated queries in the brute-force subsample (720)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure (median)")
     parser.add_argument("--mb", type=float, default=None, help="extract corpus per group (1.0)")
@@ -460,7 +463,7 @@ def main() -> None:
     args.db = args.db or default_db()
     quick = args.quick
     args.queries = args.queries or (1000 if quick else 10_000)
-    args.brute = args.brute if args.brute is not None else (70 if quick else 840)
+    args.brute = args.brute if args.brute is not None else (60 if quick else 720)
     args.mb = args.mb or (0.1 if quick else 1.0)
     args.extract_budget = args.extract_budget or (5.0 if quick else 40.0)
     args.repeat = max(1, args.repeat)
