@@ -185,6 +185,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     record["targets"] = check_targets(record)
     record["elapsed_s"] = round(time.perf_counter() - started, 1)
+    record["machine"]["load_avg_end"] = [round(v, 2) for v in os.getloadavg()]
     return record
 
 
@@ -373,9 +374,12 @@ def write_results(history: list[dict[str, Any]]) -> None:
         f"## Latest: {latest['date']}, commit {latest['commit']}{local}",
         "",
         f"`{latest['command']}` on {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
-        f"load average {m['load_avg'][0]} at start; gazetteer {gaz.get('places'):,} places, "
+        f"load average {m['load_avg'][0]} at start"
+        + (f", {m['load_avg_end'][0]} at the end" if m.get("load_avg_end") else "")
+        + f"; gazetteer {gaz.get('places'):,} places, "
         f"{gaz.get('names'):,} names (content {gaz.get('content_version')}). "
-        f"Run time {latest.get('elapsed_s')} s.",
+        f"Run time {latest.get('elapsed_s')} s."
+        + (f" Code measured: {latest['code']}." if latest.get("code") else ""),
         "",
         *summary(latest),
         "",
