@@ -1,8 +1,10 @@
 """The ``toponyms`` command: thin wrappers that parse options, call the library, render.
 
 Every command maps library errors to a message on standard error and an exit code in one
-place (:func:`_errors`): 2 for bad input or usage, 1 for a gazetteer that cannot be used.
-No command prints a traceback to a user.
+place (:func:`_errors`); the codes are :data:`EXIT_CODES`. No command prints a traceback
+to a user, and when standard error is not a terminal, usage errors are one plain line too
+(no boxes). The commands that print rows (resolve, extract, near) share one set of output
+options (format, ``--fields``, ``--bom``) and one renderer (:func:`toponyms.render.render`).
 """
 
 from __future__ import annotations
@@ -16,15 +18,91 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import MarkupMode, TyperGroup
 
+from toponyms import __version__
 from toponyms.errors import GazetteerError, InvalidInputError, ToponymsError
 
-app = typer.Typer(
+EXIT_OK = 0
+EXIT_GAZETTEER = 1  # the gazetteer cannot be used (missing, a folder, not a gazetteer, ...)
+EXIT_USAGE = 2  # bad options or input: nothing was done
+EXIT_PARTIAL = 3  # the run completed, but some input lines or documents were bad
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_CODES = {
+    EXIT_OK: "success",
+    EXIT_GAZETTEER: "the gazetteer cannot be used, or `gazetteer check` found problems",
+    EXIT_USAGE: "bad usage or input (an unknown option, a bad LAT,LON or DATE, a folder or"
+    " binary file given as input): nothing was done",
+    EXIT_PARTIAL: "the run completed, but some input lines or documents could not be read"
+    " or resolved (each has an error in the output)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _App(typer.Typer):
+    """The app, whose usage errors are rich boxes on a terminal and one plain line
+    elsewhere (a log, a pipe, a CI job): typer reads ``rich_markup_mode`` each time the
+    command is made, so it is decided per run, from standard error."""
+
+    @property
+    def rich_markup_mode(self) -> MarkupMode:
+        return self._markup if _stderr_is_terminal() else None
+
+    @rich_markup_mode.setter
+    def rich_markup_mode(self, value: MarkupMode) -> None:
+        self._markup = value
+
+
+def _one_line(error: Exception) -> None:
+    """Make a usage error print as one plain line (``toponyms: error: ...``) when standard
+    error is not a terminal; on a terminal typer's own box stays."""
+    context = getattr(error, "ctx", None)
+    message = getattr(error, "format_message", None)
+    if _stderr_is_terminal() or context is None or message is None:
+        return
+    where = f" (see '{context.command_path} --help')"
+
+    def show(file: Any = None) -> None:
+        typer.echo(f"toponyms: error: {message()}{where}", err=True)
+
+    setattr(error, "show", show)  # noqa: B010 - an instance's method, replaced
+
+
+class _Group(TyperGroup):
+    """The root command group: usage errors of any command pass through here."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except typer.TyperException as error:
+            _one_line(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as error:
+            _one_line(error)
+            raise
+
+
+app = _App(
+    cls=_Group,
     help="Resolve and extract place names (Ukraine, Russia, the world) against a SQLite gazetteer."
     "\n\nExample: toponyms resolve Aleshki",
+    epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 gazetteer_app = typer.Typer(
     help="Build, inspect and edit gazetteers.\n\nExample: toponyms gazetteer info",
@@ -34,11 +112,30 @@ gazetteer_app = typer.Typer(
 app.add_typer(gazetteer_app, name="gazetteer")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"toponyms {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Resolve and extract place names against a SQLite gazetteer."""
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    tsv = "tsv"
     geojson = "geojson"
 
 
@@ -47,12 +144,33 @@ class ExtractFormat(StrEnum):
     json = "json"
     geojson = "geojson"
     csv = "csv"
+    tsv = "tsv"
+    table = "table"
     tagged = "tagged"
 
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Gazetteer file (default: $TOPONYMS_DB, else the shipped one)."),
+    typer.Option(
+        "--db", metavar="PATH", help="Gazetteer file (default: $TOPONYMS_DB, else the shipped one)."
+    ),
+]
+# The output options of every command that prints rows (resolve, extract, near).
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="Output format (table on a terminal, else jsonl)."),
+]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="Columns of table, csv and tsv output, in this order (an unknown one lists all).",
+    ),
+]
+BomOption = Annotated[
+    bool,
+    typer.Option("--bom", help="Start csv or tsv with a UTF-8 byte-order mark (for Excel)."),
 ]
 
 
@@ -67,50 +185,65 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except InvalidInputError as error:
-        raise _fail(str(error), 2) from None
+        raise _fail(str(error), EXIT_USAGE) from None
     except LookupError as error:
-        raise _fail(str(error.args[0]) if error.args else str(error), 2) from None
+        raise _fail(str(error.args[0]) if error.args else str(error), EXIT_USAGE) from None
     except GazetteerError as error:
-        raise _fail(str(error), 1) from None
+        raise _fail(str(error), EXIT_GAZETTEER) from None
     except ToponymsError as error:
-        raise _fail(str(error), 1) from None
+        raise _fail(str(error), EXIT_GAZETTEER) from None
     except BrokenPipeError:
         sys.stderr.close()  # the reader (head, less) went away: not an error of ours
-        raise typer.Exit(0) from None
+        raise typer.Exit(EXIT_OK) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted", 130) from None
+        raise _fail("interrupted", EXIT_INTERRUPTED) from None
 
 
-def _default_format(fmt: Format | None) -> str:
+def _default_format(fmt: Format | ExtractFormat | None) -> str:
     if fmt is not None:
         return fmt.value
     return "table" if sys.stdout.isatty() else "jsonl"
 
 
+def _render_options(fmt: Format | None, fields: str | None, bom: bool) -> Any:
+    from toponyms.render import RenderOptions
+
+    return RenderOptions(fmt=_default_format(fmt), fields=fields, bom=bom)
+
+
 # -- resolve ---------------------------------------------------------------------------------
 @app.command()
 def resolve(
-    names: Annotated[list[str] | None, typer.Argument(help="Names to resolve.")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(metavar="NAME", help="Names to resolve.")
+    ] = None,
     file: Annotated[
         str | None,
-        typer.Option("--file", "-f", help="Read names from a file, one a line; - for stdin."),
+        typer.Option(
+            "--file", "-f", metavar="PATH", help="Read names from a file, one a line; - for stdin."
+        ),
     ] = None,
-    fmt: Annotated[
-        Format | None,
-        typer.Option("--format", help="Output format (table on a terminal, else jsonl)."),
+    fmt: FormatOption = None,
+    limit: Annotated[int, typer.Option(metavar="K", help="Matches per name, at most.", min=1)] = 5,
+    country: Annotated[
+        str | None, typer.Option(metavar="CODES", help="Only these countries, e.g. UA,RU.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Matches per name, at most.", min=1)] = 5,
-    country: Annotated[str | None, typer.Option(help="Only these countries, e.g. UA,RU.")] = None,
     within: Annotated[
-        str | None, typer.Option(help='Only inside this region, e.g. "Kherson Oblast".')
+        str | None,
+        typer.Option(metavar="REGION", help='Only inside this region, e.g. "Kherson Oblast".'),
     ] = None,
-    near: Annotated[str | None, typer.Option(help="Prefer places near LAT,LON.")] = None,
+    near: Annotated[
+        str | None, typer.Option(metavar="LAT,LON", help="Prefer places near LAT,LON.")
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Prefer names valid at YYYY-MM-DD.")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Prefer names valid at DATE (YYYY-MM-DD)."),
     ] = None,
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Drop matches scoring below this.")
+        float, typer.Option("--min-score", metavar="SCORE", help="Drop matches scoring below this.")
     ] = 0.0,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
     db: DbOption = None,
 ) -> None:
     """Resolve place names to canonical places.
@@ -118,7 +251,8 @@ def resolve(
     Example: toponyms resolve Aleshki "Kirovsk (Luhansk region)" Алешках --format json
     """
     from toponyms.inputs import Progress, iter_lines, open_binary
-    from toponyms.render import render_resolutions
+    from toponyms.options import check_country, check_within
+    from toponyms.render import RESOLVE, check_options, render
     from toponyms.resolve import Resolver, parse_date, parse_point
 
     with _errors():
@@ -128,20 +262,23 @@ def resolve(
             raise InvalidInputError("give names or --file, not both")
         parse_point(near)
         parse_date(as_of)
+        shown = _render_options(fmt, fields, bom)
+        check_options(RESOLVE, shown)
         resolver = Resolver(db=db)
+        # Checked once, before any output: not once a line.
+        codes = check_country(country, db=resolver.path)
+        check_within(resolver, within)
         options: dict[str, Any] = dict(
-            limit=limit, country=country, within=within, near=near, as_of=as_of, min_score=min_score
+            limit=limit, country=codes, within=within, near=near, as_of=as_of, min_score=min_score
         )
-        if within is not None:
-            resolver._within(within)  # an unknown region fails before any output
+        stream = open_binary(file) if file is not None else None
         progress = Progress("resolved")
 
         def results() -> Iterator[dict[str, Any]]:
-            if file is None:
+            if stream is None:
                 for resolution in resolver.resolve_many(names or [], **options):
                     yield resolution.to_dict()
                 return
-            stream = open_binary(file)
             for line in iter_lines(stream):
                 progress.step()
                 if line.text is None:
@@ -158,32 +295,76 @@ def resolve(
                 failed += "error" in item
                 yield item
 
-        render_resolutions(counted(results()), _default_format(fmt), sys.stdout)
-        progress.close()
+        with progress:
+            render(counted(results()), RESOLVE, shown, sys.stdout)
     if failed:
         # Every line was answered; the exit code still tells a script that some were bad.
         typer.echo(
             f"toponyms: {failed} input line(s) could not be resolved (see their error)", err=True
         )
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+# -- near ------------------------------------------------------------------------------------
+@app.command()
+def near(
+    point: Annotated[str, typer.Argument(metavar="LAT,LON", help="The point, e.g. 46.64,32.61.")],
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="K", help="How many places.", min=1, max=1000)
+    ] = 10,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", metavar="KIND", help="Only these kinds, e.g. city or city,village."),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
+    db: DbOption = None,
+) -> None:
+    """The places nearest to a point, with their raion, oblast, country and distance in km.
+
+    Kinds: country, oblast, raion, hromada, city, urban_settlement, settlement, village,
+    city_district, place.
+
+    Example: toponyms near 46.6354,32.6169 --kind city,village --limit 5
+    """
+    from toponyms.near import Nearest
+    from toponyms.render import NEAR, check_options, render
+    from toponyms.resolve import parse_point
+
+    with _errors():
+        lat_lon = parse_point(point)
+        assert lat_lon is not None
+        shown = _render_options(fmt, fields, bom)
+        check_options(NEAR, shown)
+        with Nearest(db) as index:
+            found = index.nearest(*lat_lon, limit=limit, kind=kind)
+        render((n.to_dict() for n in found), NEAR, shown, sys.stdout)
 
 
 # -- extract ---------------------------------------------------------------------------------
 @app.command()
 def extract(
     path: Annotated[
-        str | None, typer.Argument(help="Plain-text file; - or nothing for stdin.")
+        str | None,
+        typer.Argument(metavar="[PATH]", help="Plain-text file; - or nothing for stdin."),
     ] = None,
     docs: Annotated[
-        str | None, typer.Option("--docs", help='JSON lines {"id", "text"}; - for stdin.')
+        str | None,
+        typer.Option("--docs", metavar="PATH", help='JSON lines {"id", "text"}; - for stdin.'),
     ] = None,
     fmt: Annotated[
         ExtractFormat, typer.Option("--format", help="Output format.")
     ] = ExtractFormat.jsonl,
-    lang: Annotated[str, typer.Option(help="Language of the text: auto, en, uk, ru, ...")] = "auto",
+    lang: Annotated[
+        str, typer.Option(metavar="LANG", help="Language of the text: auto, en, uk, ru, ...")
+    ] = "auto",
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Drop mentions scoring below this.")
+        float,
+        typer.Option("--min-score", metavar="SCORE", help="Drop mentions scoring below this."),
     ] = 0.5,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
     db: DbOption = None,
 ) -> None:
     """Find and resolve every place mention in text.
@@ -191,6 +372,7 @@ def extract(
     Example: echo "Обстріл Херсона і Нової Каховки" | toponyms extract --format tagged
     """
     from toponyms.extract_cli import run_extract
+    from toponyms.render import RenderOptions
 
     with _errors():
         if path is not None and docs is not None:
@@ -203,10 +385,11 @@ def extract(
             min_score=min_score,
             db=db,
             out=sys.stdout,
+            options=RenderOptions(fmt=fmt.value, fields=fields, bom=bom),
         )
     if failed:
         typer.echo(f"toponyms: {failed} document(s) could not be read (see their error)", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 # -- gazetteer -------------------------------------------------------------------------------

@@ -82,6 +82,15 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     """
     if not path.exists():
         raise GazetteerError(f"no gazetteer at {path}")
+    if path.is_dir():
+        raise GazetteerError(f"{path} is a folder, not a gazetteer file")
+    try:
+        return _connect(path, readonly=readonly)
+    except sqlite3.DatabaseError as error:  # unreadable, locked, not a database
+        raise GazetteerError(f"{path} cannot be opened as a gazetteer ({error})") from None
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if readonly:
         immutable = (
             "&immutable=1" if path == PACKAGED_DEFAULT or path.parent == _cache_dir() else ""

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def _app() -> typer.Typer:
     try:
-        from toponyms._cli import app  # type: ignore[import-not-found, unused-ignore]
+        from toponyms._cli import app  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ModuleNotFoundError as error:
         if error.name != "toponyms._cli":
             raise
