@@ -20,6 +20,13 @@ from gazetteer import schema
 from toponyms.errors import GazetteerError
 
 PACKAGED_DEFAULT = Path(__file__).parent / "data" / "default.sqlite"
+#: The licences of toponyms and of the data it ships, as ``gazetteer info`` prints them
+#: (pyproject.toml's ``license`` says the same; NOTICE.md has the details).
+LICENCES = (
+    "MIT (the code, see LICENSE); bundled gazetteer data (see NOTICE.md): GeoNames CC-BY 4.0,"
+    " ISO 3166 names via pycountry and Debian iso-codes LGPL-2.1+,"
+    " KATOTTG public information of Ukraine"
+)
 ENV_VAR = "TOPONYMS_DB"
 
 
@@ -172,4 +179,5 @@ def info(conn: sqlite3.Connection) -> dict[str, Any]:
         "origin": m.get("origin"),
         "sources": sources,
         "credit": "Contains GeoNames data (https://www.geonames.org/), licensed CC-BY 4.0.",
+        "licenses": LICENCES,
     }

@@ -28,6 +28,9 @@ HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 FIRST_RADIUS_KM = 10.0  # a village's neighbours in Ukraine lie within a few km
 GROWTH = 4.0  # each widening multiplies the radius by this
 MAX_LIMIT = 1000
+# Kinds this rare (countries: 250; oblasts: 110) are measured one by one: the box would
+# have to grow to half the world, and read every point in it, to find enough of them.
+FEW_PLACES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,8 @@ class Nearest:
         path, _ = store.resolve_path(db)
         self.path = path
         self._conn = store.connect(path, readonly=True)
+        self._countries: dict[str, str | None] | None = None
+        self._counts: dict[tuple[str, ...], int] = {}
         if not schema.has_rtree(self._conn):
             self._temporary_index()
 
@@ -151,20 +156,44 @@ class Nearest:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _count(self, kinds: tuple[str, ...]) -> int:
+        """How many places have these kinds (read from the kind index, and remembered)."""
+        if kinds not in self._counts:
+            self._counts[kinds] = self._conn.execute(
+                f"SELECT COUNT(*) FROM places WHERE kind IN ({','.join('?' * len(kinds))})", kinds
+            ).fetchone()[0]
+        return self._counts[kinds]
+
     def _candidates(
-        self, point: tuple[float, float], km: float, kinds: tuple[str, ...]
+        self, point: tuple[float, float], km: float, kinds: tuple[str, ...], *, scan: bool = False
     ) -> list[tuple[float, tuple[Any, ...]]]:
-        """(distance, row) of every active place of ``kinds`` within ``km`` of ``point``."""
+        """(distance, row) of every active place of ``kinds`` within ``km`` of ``point``:
+        the places in the boxes around it or, with ``scan``, every place of ``kinds``."""
         kind_sql = f" AND p.kind IN ({','.join('?' * len(kinds))})" if kinds else ""
         found: dict[str, tuple[float, tuple[Any, ...]]] = {}
-        for box in boxes(*point, km):
-            rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM places_rtree t JOIN places p ON p.rowid = t.id"
-                # Overlap, not containment: stored boxes are rounded outwards to 32-bit floats.
-                " WHERE t.max_lat >= ? AND t.min_lat <= ? AND t.max_lon >= ? AND t.min_lon <= ?"
-                f" AND p.status = 'active' AND p.lat IS NOT NULL{kind_sql}",
-                (*box, *kinds),
-            )
+        queries: list[tuple[str, tuple[Any, ...]]]
+        if scan:
+            queries = [
+                (
+                    f"SELECT {_COLUMNS} FROM places p WHERE p.status = 'active'"
+                    f" AND p.lat IS NOT NULL{kind_sql}",
+                    kinds,
+                )
+            ]
+        else:
+            queries = [
+                (
+                    f"SELECT {_COLUMNS} FROM places_rtree t JOIN places p ON p.rowid = t.id"
+                    # Overlap, not containment: stored boxes are rounded outwards to floats.
+                    " WHERE t.max_lat >= ? AND t.min_lat <= ? AND t.max_lon >= ?"
+                    " AND t.min_lon <= ?"
+                    f" AND p.status = 'active' AND p.lat IS NOT NULL{kind_sql}",
+                    (*box, *kinds),
+                )
+                for box in boxes(*point, km)
+            ]
+        for sql, params in queries:
+            rows = self._conn.execute(sql, params)
             for row in rows:
                 distance = haversine_km(point, (row[8], row[9]))
                 if distance <= km:
@@ -193,6 +222,10 @@ class Nearest:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInputError(f"limit must be 1..{MAX_LIMIT}, not {limit}")
         kinds = check_kinds(kind)
+        if kinds and self._count(kinds) <= FEW_PLACES:
+            found = self._candidates(point, HALF_CIRCUMFERENCE_KM, kinds, scan=True)
+            found.sort(key=lambda item: (item[0], item[1][0]))
+            return [self._nearby(distance, row) for distance, row in found[:limit]]
         km = FIRST_RADIUS_KM
         while True:
             found = self._candidates(point, km, kinds)
@@ -211,12 +244,14 @@ class Nearest:
         return None if row is None else (row[0] or row[1] or row[2])
 
     def _country_name(self, code: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT name_en, name_uk, name_ru FROM places WHERE kind = 'country' AND country = ?"
-            " ORDER BY status = 'active' DESC LIMIT 1",
-            (code,),
-        ).fetchone()
-        return None if row is None else (row[0] or row[1] or row[2])
+        if self._countries is None:  # 250 rows, read once
+            self._countries = {}
+            for country, *names in self._conn.execute(
+                "SELECT country, name_en, name_uk, name_ru FROM places WHERE kind = 'country'"
+                " ORDER BY status = 'active', id"
+            ):
+                self._countries[country] = next((n for n in names if n), None)
+        return self._countries.get(code)
 
     def _nearby(self, distance: float, row: tuple[Any, ...]) -> Nearby:
         place = Place(

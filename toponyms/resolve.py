@@ -333,6 +333,16 @@ class Resolver:
     ``Resolver()`` opens the default gazetteer; ``Resolver(db=path)`` a user's file (or
     the ``TOPONYMS_DB`` environment variable's). Edits made to that file by another
     process or a :class:`gazetteer.store.Gazetteer` are seen at the next call.
+
+    Args:
+        db: Path of a gazetteer file; ``None`` means ``$TOPONYMS_DB`` if set, else the
+            default gazetteer shipped with the package.
+
+    Raises:
+        GazetteerError: The file is missing, a folder, not a toponyms gazetteer, of a
+            newer schema, or indexed by another version (run ``gazetteer check --fix``).
+
+    A resolver is a context manager (``with Resolver() as r:``) and pickles as its path.
     """
 
     def __init__(self, db: str | Path | None = None) -> None:
@@ -378,6 +388,7 @@ class Resolver:
             self._caches_clear()
 
     def close(self) -> None:
+        """Close the gazetteer file; the resolver cannot be used afterwards."""
         self._conn.close()
 
     def __reduce__(self) -> tuple[type[Resolver], tuple[str | None]]:
@@ -543,7 +554,18 @@ class Resolver:
         self._preloaded = True
 
     def place(self, place_id: str) -> Place:
-        """The place with that id (a merged id answers with the place it was merged into)."""
+        """The place with that id (a merged id answers with the place it was merged into).
+
+        Args:
+            place_id: A place id as results give it: ``geonames:706448``,
+                ``katottg:UA65100150010071596``, ``local:1``.
+
+        Returns:
+            The :class:`~toponyms.models.Place`, retired ones included.
+
+        Raises:
+            UnknownPlaceError: No place, and no redirect, has that id.
+        """
         self._fresh()
         return self._place(place_id)
 
@@ -1392,7 +1414,33 @@ class Resolver:
         as_of: str | date | None = None,
         min_score: float = 0.0,
     ) -> list[Match]:
-        """The places ``name`` may mean, best first; empty when nothing is credible."""
+        """The places ``name`` may mean, best first; empty when nothing is credible.
+
+        Args:
+            name: The name as written: any script, transliteration, case form, with or
+                without a qualifier ("Kirovsk (Luhansk region)", "Миколаївка Донецької
+                області"); at most 300 characters.
+            limit: How many matches to return, at most (1 or more).
+            country: Only places of these ISO 3166-1 alpha-2 countries: ``"UA"``,
+                ``"UA,RU"`` or a list of codes.
+            within: Only places inside this region: a name ("Kherson Oblast",
+                "Херсонщина") or a place id.
+            near: Prefer places near this point: ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date (``YYYY``, ``YYYY-MM``,
+                ``YYYY-MM-DD`` or a :class:`datetime.date`): a renamed place is found by
+                the name it had then.
+            min_score: Drop matches scoring below this (0..1).
+
+        Returns:
+            A list of :class:`~toponyms.models.Match`, best first, each with its place,
+            score, the matched name, its type and the rule that matched.
+
+        Raises:
+            InvalidInputError: A name that is not text, too long or empty; a bad
+                ``limit``, country code or an unknown ``within`` region.
+            InvalidCoordinatesError: ``near`` is not a point or out of range.
+            InvalidDateError: ``as_of`` is not a date.
+        """
         return list(
             self.resolve_one(
                 name,
@@ -1416,7 +1464,25 @@ class Resolver:
         as_of: str | date | None = None,
         min_score: float = 0.0,
     ) -> Resolution:
-        """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
+        """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object).
+
+        Args:
+            name: The name as written (see :meth:`resolve`).
+            limit: How many matches to keep, at most.
+            country: Only these countries (``"UA,RU"`` or a list of codes).
+            within: Only inside this region (a name or a place id).
+            near: Prefer places near ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date.
+            min_score: Drop matches scoring below this.
+
+        Returns:
+            A :class:`Resolution`: ``query``, ``matches`` (best first), ``ambiguous``
+            (true when two places are about equally likely), ``error`` (always ``None``
+            here: errors raise).
+
+        Raises:
+            InvalidInputError: As :meth:`resolve`.
+        """
         self._fresh()
         return self._answer(name, _Options.of(limit, country, within, near, as_of, min_score))
 
@@ -1649,7 +1715,27 @@ class Resolver:
         ``error`` set and the stream goes on. Memory stays constant however long the stream.
 
         Edits committed by another connection are looked for every
-        :data:`FRESHNESS_INTERVAL` names (the check is a query of its own)."""
+        :data:`FRESHNESS_INTERVAL` names (the check is a query of its own).
+
+        Args:
+            names: Any iterable of names (a list, a file's lines, a generator).
+            limit: How many matches per name, at most.
+            country: Only these countries (``"UA,RU"`` or a list of codes).
+            within: Only inside this region (a name or a place id).
+            near: Prefer places near ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date.
+            min_score: Drop matches scoring below this.
+
+        Yields:
+            One :class:`Resolution` per name, in order.
+
+        Raises:
+            InvalidCoordinatesError, InvalidDateError: ``near`` or ``as_of`` is bad (the
+                whole stream would fail alike, so it stops at once). A bad country or
+                ``within`` is reported on each line: check them once first with
+                :func:`toponyms.options.check_country` and
+                :func:`toponyms.options.check_within`.
+        """
         options = _Options.of(limit, country, within, near, as_of, min_score)
         for number, name in enumerate(names):
             if number % FRESHNESS_INTERVAL == 0:
@@ -1679,7 +1765,21 @@ class Resolver:
     def extract(
         self, text: str, *, lang: str | None = None, min_score: float = 0.5
     ) -> list[Mention]:
-        """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`)."""
+        """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`).
+
+        Args:
+            text: The text, up to :data:`toponyms.extract.MAX_TEXT_CHARS` characters.
+            lang: Its language (``en``, ``uk``, ``ru``, ``pl``, ``de``, ``fr``, ``es``,
+                ``it``); ``None`` guesses it.
+            min_score: Drop mentions whose match scores below this (0..1).
+
+        Returns:
+            A list of :class:`~toponyms.models.Mention` in text order: the span
+            (``start``, ``end``, ``text``) and the :class:`~toponyms.models.Match`.
+
+        Raises:
+            InvalidInputError: The text is not a string or too long.
+        """
         from toponyms.extract import extract
 
         return extract(self, text, lang=lang, min_score=min_score)
@@ -1692,7 +1792,16 @@ class Resolver:
         min_score: float = 0.5,
     ) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
         """``(id, text)`` pairs → ``(id, mentions)`` lazily, in order; a document that
-        cannot be read yields its :class:`InvalidInputError` and the stream goes on."""
+        cannot be read yields its :class:`InvalidInputError` and the stream goes on.
+
+        Args:
+            docs: An iterable of ``(id, text)`` pairs.
+            lang: The documents' language; ``None`` guesses it for each.
+            min_score: Drop mentions whose match scores below this.
+
+        Yields:
+            ``(id, mentions)``, or ``(id, error)`` for a document that cannot be read.
+        """
         from toponyms.extract import extract_many
 
         return extract_many(self, docs, lang=lang, min_score=min_score)
