@@ -228,7 +228,7 @@ def _commands() -> list[tuple[tuple[str, ...], Any]]:
 
 def test_command_tree_is_what_we_expect() -> None:
     paths = {" ".join(path) for path, _ in _commands()}
-    assert {"resolve", "extract", "gazetteer", "gazetteer build", "gazetteer info"} <= paths
+    assert {"resolve", "extract", "near", "gazetteer", "gazetteer build", "gazetteer info"} <= paths
 
 
 def test_every_command_has_an_example() -> None:
@@ -236,10 +236,14 @@ def test_every_command_has_an_example() -> None:
     assert len(leaves) >= 4
     lacking = [" ".join(p) for p, c in leaves if "Example" not in (c.help or "")]
     assert lacking == []
-    for path, _ in leaves:
-        result = _run(*path, "--help")
-        assert result.exit_code == 0
-        assert "Example" in result.stdout, " ".join(path)
+    for path, command in leaves:
+        example = (command.help or "").split("Example", 1)[1]
+        # The example runs this very command.
+        assert f"toponyms {' '.join(path)}" in " ".join(example.split()), " ".join(path)
+        for flag in ("--help", "-h"):
+            result = _run(*path, flag)
+            assert result.exit_code == 0
+            assert "Example" in result.stdout, " ".join(path)
 
 
 def test_every_group_has_an_example() -> None:

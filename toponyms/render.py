@@ -97,23 +97,21 @@ class Column:
 
 def fit_columns(columns: Sequence[Column], width: int) -> list[Column]:
     """The columns that fit ``width`` characters (0: no limit): the lowest-priority
-    columns are dropped until the rest fit at their narrowest, then the widest cuttable
-    columns give up characters, lowest priority first, until the line fits."""
+    columns are dropped until the rest fit at their preferred widths; if the columns that
+    are never dropped are still too wide, the widest cuttable ones give up characters, down
+    to their narrowest. An id column (``cut=False``) keeps its width whatever happens."""
     if width <= 0:
         return list(columns)
 
-    def narrowest(cols: Sequence[Column]) -> int:
-        return sum(c.min_width if c.cut else c.width for c in cols) + GAP * (len(cols) - 1)
+    def wide(cols: Sequence[Column]) -> int:
+        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
 
     kept = list(columns)
-    while narrowest(kept) > width and any(c.priority > 0 for c in kept):
+    while wide(kept) > width and any(c.priority > 0 for c in kept):
         drop = max((c for c in kept if c.priority > 0), key=lambda c: (c.priority, kept.index(c)))
         kept.remove(drop)
-    excess = sum(c.width for c in kept) + GAP * (len(kept) - 1) - width
-    order = sorted(
-        (i for i, c in enumerate(kept) if c.cut), key=lambda i: (-kept[i].priority, -kept[i].width)
-    )
-    for i in order:
+    excess = wide(kept) - width
+    for i in sorted((i for i, c in enumerate(kept) if c.cut), key=lambda i: -kept[i].width):
         if excess <= 0:
             break
         give = min(excess, kept[i].width - kept[i].min_width)
