@@ -10,6 +10,7 @@ options (format, ``--fields``, ``--bom``) and one renderer (:func:`toponyms.rend
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import MarkupMode, TyperGroup
+from typer.core import MarkupMode, TyperCommand, TyperGroup
 
 from toponyms import __version__
 from toponyms.errors import GazetteerError, InvalidInputError, ToponymsError
@@ -306,7 +307,24 @@ def resolve(
 
 
 # -- near ------------------------------------------------------------------------------------
-@app.command()
+_NEGATIVE_POINT = re.compile(r"^-\d+(\.\d*)?\s*[,;]\s*[-+]?\d+(\.\d*)?$")
+
+
+class _PointCommand(TyperCommand):
+    """A command whose LAT,LON argument may start with a minus (``near -33.9,18.4``),
+    which the parser would otherwise read as an option: it goes after a ``--``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" not in args:
+            for i, arg in enumerate(args):
+                if _NEGATIVE_POINT.match(arg):
+                    args = [*args[:i], *args[i + 1 :], "--", arg]
+                    break
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+
+@app.command(cls=_PointCommand)
 def near(
     point: Annotated[str, typer.Argument(metavar="LAT,LON", help="The point, e.g. 46.64,32.61.")],
     limit: Annotated[
@@ -327,6 +345,8 @@ def near(
     city_district, place.
 
     Example: toponyms near 46.6354,32.6169 --kind city,village --limit 5
+
+    A southern or western point is written as it is: toponyms near -33.92,18.42
     """
     from toponyms.near import Nearest
     from toponyms.render import NEAR, check_options, render
