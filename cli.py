@@ -196,6 +196,9 @@ def _errors() -> Iterator[None]:
     except BrokenPipeError:
         sys.stderr.close()  # the reader (head, less) went away: not an error of ours
         raise typer.Exit(EXIT_OK) from None
+    except OSError as error:  # a file the user named cannot be written (--out a folder, ...)
+        where = f"{error.filename}: " if error.filename else ""
+        raise _fail(f"{where}{error.strerror or error}", EXIT_USAGE) from None
     except KeyboardInterrupt:
         raise _fail("interrupted", EXIT_INTERRUPTED) from None
 
@@ -523,13 +526,15 @@ def gazetteer_init(
 @gazetteer_app.command("add-place")
 def gazetteer_add_place(
     name: Annotated[str, typer.Option("--name", help="Official name.")],
-    country: Annotated[str, typer.Option("--country", help="ISO country code, e.g. UA.")],
+    country: Annotated[
+        str, typer.Option("--country", metavar="CODE", help="ISO country code, e.g. UA.")
+    ],
     kind: Annotated[str, typer.Option("--kind", help="village, city, hromada, ... (see docs).")],
     lat: Annotated[float, typer.Option("--lat", help="Latitude, -90..90.")],
     lon: Annotated[float, typer.Option("--lon", help="Longitude, -180..180.")],
-    parent: Annotated[str | None, typer.Option("--parent", help="Id of the enclosing unit.")] = (
-        None
-    ),
+    parent: Annotated[
+        str | None, typer.Option("--parent", metavar="ID", help="Id of the enclosing unit.")
+    ] = (None),
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the name.")] = None,
     population: Annotated[int | None, typer.Option("--population", min=0)] = None,
     author: AuthorOption = None,
@@ -570,8 +575,12 @@ def gazetteer_add_name(
             help="official, alternate, historical, exonym, colloquial or occupation.",
         ),
     ] = "alternate",
-    valid_from: Annotated[str | None, typer.Option("--valid-from", help="YYYY-MM-DD.")] = None,
-    valid_to: Annotated[str | None, typer.Option("--valid-to", help="YYYY-MM-DD.")] = None,
+    valid_from: Annotated[
+        str | None, typer.Option("--valid-from", metavar="DATE", help="YYYY-MM-DD.")
+    ] = None,
+    valid_to: Annotated[
+        str | None, typer.Option("--valid-to", metavar="DATE", help="YYYY-MM-DD.")
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Where the name is from.")] = None,
     author: AuthorOption = None,
     reason: ReasonOption = None,
@@ -623,7 +632,9 @@ def gazetteer_remove_name(
 def gazetteer_rename(
     place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
     new_name: Annotated[str, typer.Argument(help="Its new official name.")],
-    date: Annotated[str, typer.Option("--date", help="Date of the renaming, YYYY-MM-DD.")],
+    date: Annotated[
+        str, typer.Option("--date", metavar="DATE", help="Date of the renaming, YYYY-MM-DD.")
+    ],
     lang: Annotated[str | None, typer.Option("--lang", help="Language (default: guessed).")] = None,
     source: Annotated[str | None, typer.Option("--source", help="The act or reference.")] = None,
     author: AuthorOption = None,
@@ -753,7 +764,9 @@ def gazetteer_export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, tsv or geojson.")] = (
         ExportFormat.csv
     ),
-    country: Annotated[str | None, typer.Option("--country", help="Only this country.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", metavar="CODE", help="Only this country.")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write here, not to stdout.")] = None,
     db: DbOption = None,
 ) -> None:

@@ -472,3 +472,9 @@ def test_partial_run_exits_3(tiny_db: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean.txt"
     clean.write_text("Aleshki\nKherson\n", encoding="utf-8")
     assert _run("resolve", "--file", str(clean), "--db", str(tiny_db)).exit_code == 0
+
+
+def test_a_folder_as_output_is_one_line(tiny_db: Path, tmp_path: Path) -> None:
+    result = _run("gazetteer", "export", "--out", str(tmp_path), "--db", str(tiny_db))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"toponyms: error: {tmp_path}: Is a directory"
