@@ -140,8 +140,8 @@ def write_table(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[C
     def line(cells: list[str]) -> str:
         return (" " * GAP).join(cells).rstrip() + "\n"
 
-    out.write(line([c.name.ljust(c.width) if c.cut else c.name for c in columns]))
     last = len(columns) - 1
+    out.write(line([c.name if i == last else c.name.ljust(c.width) for i, c in enumerate(columns)]))
     for row in rows:
         cells = []
         for i, column in enumerate(columns):
