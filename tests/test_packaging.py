@@ -140,3 +140,14 @@ def test_check_fix_redeclares_an_old_fts_table(tiny_db: Path, tmp_path: Path) ->
         assert found.fetchone()[0] > 0
     finally:
         conn.close()
+
+
+def test_datasette_detects_the_fts_table(tiny_db: Path) -> None:
+    """With datasette installed (not a dependency: ``pip install datasette``), its own
+    detection finds the index; the old declaration gave None."""
+    utils = pytest.importorskip("datasette.utils")
+    conn = sqlite3.connect(tiny_db)
+    try:
+        assert utils.detect_fts(conn, "names") == "names_fts"
+    finally:
+        conn.close()
