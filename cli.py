@@ -1,13 +1,16 @@
 """The ``toponyms`` command: thin wrappers that parse options, call the library, render.
 
 Every command maps library errors to a message on standard error and an exit code in one
-place (:func:`_errors`): 2 for bad input or usage, 1 for a gazetteer that cannot be used.
-No command prints a traceback to a user.
+place (:func:`_errors`); the codes are :data:`EXIT_CODES`. No command prints a traceback
+to a user, and when standard error is not a terminal, usage errors are one plain line too
+(no boxes). The commands that print rows (resolve, extract, near) share one set of output
+options (format, ``--fields``, ``--bom``) and one renderer (:func:`toponyms.render.render`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,15 +19,91 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import MarkupMode, TyperCommand, TyperGroup
 
+from toponyms import __version__
 from toponyms.errors import GazetteerError, InvalidInputError, ToponymsError
 
-app = typer.Typer(
+EXIT_OK = 0
+EXIT_GAZETTEER = 1  # the gazetteer cannot be used (missing, a folder, not a gazetteer, ...)
+EXIT_USAGE = 2  # bad options or input: nothing was done
+EXIT_PARTIAL = 3  # the run completed, but some input lines or documents were bad
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_CODES = {
+    EXIT_OK: "success",
+    EXIT_GAZETTEER: "the gazetteer cannot be used, or `gazetteer check` found problems",
+    EXIT_USAGE: "bad usage or input (an unknown option, a bad LAT,LON or DATE, a folder or"
+    " binary file given as input): nothing was done",
+    EXIT_PARTIAL: "the run completed, but some input lines or documents could not be read"
+    " or resolved (each has an error in the output)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _App(typer.Typer):
+    """The app, whose usage errors are rich boxes on a terminal and one plain line
+    elsewhere (a log, a pipe, a CI job): typer reads ``rich_markup_mode`` each time the
+    command is made, so it is decided per run, from standard error."""
+
+    @property
+    def rich_markup_mode(self) -> MarkupMode:
+        return self._markup if _stderr_is_terminal() else None
+
+    @rich_markup_mode.setter
+    def rich_markup_mode(self, value: MarkupMode) -> None:
+        self._markup = value
+
+
+def _one_line(error: Exception) -> None:
+    """Make a usage error print as one plain line (``toponyms: error: ...``) when standard
+    error is not a terminal; on a terminal typer's own box stays."""
+    context = getattr(error, "ctx", None)
+    message = getattr(error, "format_message", None)
+    if _stderr_is_terminal() or context is None or message is None:
+        return
+    where = f" (see '{context.command_path} --help')"
+
+    def show(file: Any = None) -> None:
+        typer.echo(f"toponyms: error: {message()}{where}", err=True)
+
+    setattr(error, "show", show)  # noqa: B010 - an instance's method, replaced
+
+
+class _Group(TyperGroup):
+    """The root command group: usage errors of any command pass through here."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except typer.TyperException as error:
+            _one_line(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as error:
+            _one_line(error)
+            raise
+
+
+app = _App(
+    cls=_Group,
     help="Resolve and extract place names (Ukraine, Russia, the world) against a SQLite gazetteer."
     "\n\nExample: toponyms resolve Aleshki",
+    epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 gazetteer_app = typer.Typer(
     help="Build, inspect and edit gazetteers.\n\nExample: toponyms gazetteer info",
@@ -34,11 +113,30 @@ gazetteer_app = typer.Typer(
 app.add_typer(gazetteer_app, name="gazetteer")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"toponyms {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Resolve and extract place names against a SQLite gazetteer."""
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    tsv = "tsv"
     geojson = "geojson"
 
 
@@ -47,12 +145,33 @@ class ExtractFormat(StrEnum):
     json = "json"
     geojson = "geojson"
     csv = "csv"
+    tsv = "tsv"
+    table = "table"
     tagged = "tagged"
 
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Gazetteer file (default: $TOPONYMS_DB, else the shipped one)."),
+    typer.Option(
+        "--db", metavar="PATH", help="Gazetteer file (default: $TOPONYMS_DB, else the shipped one)."
+    ),
+]
+# The output options of every command that prints rows (resolve, extract, near).
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="Output format (table on a terminal, else jsonl)."),
+]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="Columns of table, csv and tsv output, in this order (an unknown one lists all).",
+    ),
+]
+BomOption = Annotated[
+    bool,
+    typer.Option("--bom", help="Start csv or tsv with a UTF-8 byte-order mark (for Excel)."),
 ]
 
 
@@ -67,49 +186,65 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except InvalidInputError as error:
-        raise _fail(str(error), 2) from None
+        raise _fail(str(error), EXIT_USAGE) from None
     except LookupError as error:
-        raise _fail(str(error.args[0]) if error.args else str(error), 2) from None
+        raise _fail(str(error.args[0]) if error.args else str(error), EXIT_USAGE) from None
     except GazetteerError as error:
-        raise _fail(str(error), 1) from None
+        raise _fail(str(error), EXIT_GAZETTEER) from None
     except ToponymsError as error:
-        raise _fail(str(error), 1) from None
+        raise _fail(str(error), EXIT_GAZETTEER) from None
     except BrokenPipeError:
         sys.stderr.close()  # the reader (head, less) went away: not an error of ours
-        raise typer.Exit(0) from None
+        raise typer.Exit(EXIT_OK) from None
+    except OSError as error:  # a file the user named cannot be written (--out a folder, ...)
+        where = f"{error.filename}: " if error.filename else ""
+        raise _fail(f"{where}{error.strerror or error}", EXIT_USAGE) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted", 130) from None
+        raise _fail("interrupted", EXIT_INTERRUPTED) from None
 
 
-def _default_format(fmt: Format | None) -> str:
+def _default_format(fmt: Format | ExtractFormat | None) -> str:
     if fmt is not None:
         return fmt.value
     return "table" if sys.stdout.isatty() else "jsonl"
 
 
+def _render_options(fmt: Format | None, fields: str | None, bom: bool) -> Any:
+    from toponyms.render import RenderOptions
+
+    return RenderOptions(fmt=_default_format(fmt), fields=fields, bom=bom)
+
+
 # -- resolve ---------------------------------------------------------------------------------
 @app.command()
 def resolve(
-    names: Annotated[list[str] | None, typer.Argument(help="Names to resolve.")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(metavar="NAME", help="Names to resolve.")
+    ] = None,
     file: Annotated[
         str | None,
-        typer.Option("--file", "-f", help="Read names from a file, one a line; - for stdin."),
+        typer.Option(
+            "--file", "-f", metavar="PATH", help="Read names from a file, one a line; - for stdin."
+        ),
     ] = None,
-    fmt: Annotated[
-        Format | None,
-        typer.Option("--format", help="Output format (table on a terminal, else jsonl)."),
+    fmt: FormatOption = None,
+    limit: Annotated[int, typer.Option(metavar="K", help="Matches per name, at most.", min=1)] = 5,
+    country: Annotated[
+        str | None, typer.Option(metavar="CODES", help="Only these countries, e.g. UA,RU.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Matches per name, at most.", min=1)] = 5,
-    country: Annotated[str | None, typer.Option(help="Only these countries, e.g. UA,RU.")] = None,
     within: Annotated[
-        str | None, typer.Option(help='Only inside this region, e.g. "Kherson Oblast".')
+        str | None,
+        typer.Option(metavar="REGION", help='Only inside this region, e.g. "Kherson Oblast".'),
     ] = None,
-    near: Annotated[str | None, typer.Option(help="Prefer places near LAT,LON.")] = None,
+    near: Annotated[
+        str | None, typer.Option(metavar="LAT,LON", help="Prefer places near LAT,LON.")
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Prefer names valid at YYYY-MM-DD.")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Prefer names valid at DATE (YYYY-MM-DD)."),
     ] = None,
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Drop matches scoring below this.")
+        float, typer.Option("--min-score", metavar="SCORE", help="Drop matches scoring below this.")
     ] = 0.0,
     explain: Annotated[
         bool,
@@ -119,6 +254,8 @@ def resolve(
             " (json or jsonl; a readable report as a table).",
         ),
     ] = False,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
     db: DbOption = None,
 ) -> None:
     """Resolve place names to canonical places.
@@ -128,7 +265,7 @@ def resolve(
     Example: toponyms resolve Bakhmutt --explain
     """
     from toponyms.inputs import Progress, iter_lines, open_binary
-    from toponyms.render import render_explanations, render_resolutions
+    from toponyms.render import RESOLVE, check_options, render, render_explanations, render_json
     from toponyms.resolve import Resolver, parse_date, parse_point
 
     with _errors():
@@ -138,14 +275,17 @@ def resolve(
             raise InvalidInputError("give names or --file, not both")
         parse_point(near)
         parse_date(as_of)
+        shown = _render_options(fmt, fields, bom)
+        if explain and shown.fmt not in ("json", "jsonl", "table"):
+            raise InvalidInputError("--explain writes json, jsonl or table, not " + shown.fmt)
+        if not explain:
+            check_options(RESOLVE, shown)
         resolver = Resolver(db=db)
         options: dict[str, Any] = dict(
             limit=limit, country=country, within=within, near=near, as_of=as_of, min_score=min_score
         )
         resolver.check_options(**options)  # a bad country or region fails once, before any output
-        output = _default_format(fmt)
-        if explain and output not in ("json", "jsonl", "table"):
-            raise InvalidInputError("--explain writes json, jsonl or table, not " + output)
+        stream = open_binary(file) if file is not None else None
         progress = Progress("resolved")
 
         def answers(texts: list[str]) -> Iterator[dict[str, Any]]:
@@ -160,10 +300,9 @@ def resolve(
                     yield {"query": text, "error": str(error)}
 
         def results() -> Iterator[dict[str, Any]]:
-            if file is None:
+            if stream is None:
                 yield from answers(names or [])
                 return
-            stream = open_binary(file)
             for line in iter_lines(stream):
                 progress.step()
                 if line.text is None:
@@ -179,35 +318,100 @@ def resolve(
                 failed += "error" in item
                 yield item
 
-        if explain and output == "table":
-            render_explanations(counted(results()), sys.stdout)
-        else:
-            render_resolutions(counted(results()), output, sys.stdout)
-        progress.close()
+        with progress:
+            if explain and shown.fmt == "table":
+                render_explanations(counted(results()), sys.stdout)
+            elif explain:  # json or jsonl: the whole objects, stages included
+                render_json(counted(results()), shown.fmt, sys.stdout)
+            else:
+                render(counted(results()), RESOLVE, shown, sys.stdout)
     if failed:
         # Every line was answered; the exit code still tells a script that some were bad.
         typer.echo(
             f"toponyms: {failed} input line(s) could not be resolved (see their error)", err=True
         )
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+# -- near ------------------------------------------------------------------------------------
+_NEGATIVE_POINT = re.compile(r"^-\d+(\.\d*)?\s*[,;]\s*[-+]?\d+(\.\d*)?$")
+
+
+class _PointCommand(TyperCommand):
+    """A command whose LAT,LON argument may start with a minus (``near -33.9,18.4``),
+    which the parser would otherwise read as an option: it goes after a ``--``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" not in args:
+            for i, arg in enumerate(args):
+                if _NEGATIVE_POINT.match(arg):
+                    args = [*args[:i], *args[i + 1 :], "--", arg]
+                    break
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+
+@app.command(cls=_PointCommand)
+def near(
+    point: Annotated[str, typer.Argument(metavar="LAT,LON", help="The point, e.g. 46.64,32.61.")],
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="K", help="How many places.", min=1, max=1000)
+    ] = 10,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", metavar="KIND", help="Only these kinds, e.g. city or city,village."),
+    ] = None,
+    fmt: FormatOption = None,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
+    db: DbOption = None,
+) -> None:
+    """The places nearest to a point, with their raion, oblast, country and distance in km.
+
+    Kinds: country, oblast, raion, hromada, city, urban_settlement, settlement, village,
+    city_district, place.
+
+    Example: toponyms near 46.6354,32.6169 --kind city,village --limit 5
+
+    A southern or western point is written as it is: toponyms near -33.92,18.42
+    """
+    from toponyms.near import Nearest
+    from toponyms.render import NEAR, check_options, render
+    from toponyms.resolve import parse_point
+
+    with _errors():
+        lat_lon = parse_point(point)
+        assert lat_lon is not None
+        shown = _render_options(fmt, fields, bom)
+        check_options(NEAR, shown)
+        with Nearest(db) as index:
+            found = index.nearest(*lat_lon, limit=limit, kind=kind)
+        render((n.to_dict() for n in found), NEAR, shown, sys.stdout)
 
 
 # -- extract ---------------------------------------------------------------------------------
 @app.command()
 def extract(
     path: Annotated[
-        str | None, typer.Argument(help="Plain-text file; - or nothing for stdin.")
+        str | None,
+        typer.Argument(metavar="[PATH]", help="Plain-text file; - or nothing for stdin."),
     ] = None,
     docs: Annotated[
-        str | None, typer.Option("--docs", help='JSON lines {"id", "text"}; - for stdin.')
+        str | None,
+        typer.Option("--docs", metavar="PATH", help='JSON lines {"id", "text"}; - for stdin.'),
     ] = None,
     fmt: Annotated[
         ExtractFormat, typer.Option("--format", help="Output format.")
     ] = ExtractFormat.jsonl,
-    lang: Annotated[str, typer.Option(help="Language of the text: auto, en, uk, ru, ...")] = "auto",
+    lang: Annotated[
+        str, typer.Option(metavar="LANG", help="Language of the text: auto, en, uk, ru, ...")
+    ] = "auto",
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Drop mentions scoring below this.")
+        float,
+        typer.Option("--min-score", metavar="SCORE", help="Drop mentions scoring below this."),
     ] = 0.5,
+    fields: FieldsOption = None,
+    bom: BomOption = False,
     db: DbOption = None,
 ) -> None:
     """Find and resolve every place mention in text.
@@ -215,6 +419,7 @@ def extract(
     Example: echo "Обстріл Херсона і Нової Каховки" | toponyms extract --format tagged
     """
     from toponyms.extract_cli import run_extract
+    from toponyms.render import RenderOptions
 
     with _errors():
         if path is not None and docs is not None:
@@ -227,10 +432,11 @@ def extract(
             min_score=min_score,
             db=db,
             out=sys.stdout,
+            options=RenderOptions(fmt=fmt.value, fields=fields, bom=bom),
         )
     if failed:
         typer.echo(f"toponyms: {failed} document(s) could not be read (see their error)", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 # -- gazetteer -------------------------------------------------------------------------------
@@ -344,13 +550,15 @@ def gazetteer_init(
 @gazetteer_app.command("add-place")
 def gazetteer_add_place(
     name: Annotated[str, typer.Option("--name", help="Official name.")],
-    country: Annotated[str, typer.Option("--country", help="ISO country code, e.g. UA.")],
+    country: Annotated[
+        str, typer.Option("--country", metavar="CODE", help="ISO country code, e.g. UA.")
+    ],
     kind: Annotated[str, typer.Option("--kind", help="village, city, hromada, ... (see docs).")],
     lat: Annotated[float, typer.Option("--lat", help="Latitude, -90..90.")],
     lon: Annotated[float, typer.Option("--lon", help="Longitude, -180..180.")],
-    parent: Annotated[str | None, typer.Option("--parent", help="Id of the enclosing unit.")] = (
-        None
-    ),
+    parent: Annotated[
+        str | None, typer.Option("--parent", metavar="ID", help="Id of the enclosing unit.")
+    ] = (None),
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the name.")] = None,
     population: Annotated[int | None, typer.Option("--population", min=0)] = None,
     author: AuthorOption = None,
@@ -391,8 +599,12 @@ def gazetteer_add_name(
             help="official, alternate, historical, exonym, colloquial or occupation.",
         ),
     ] = "alternate",
-    valid_from: Annotated[str | None, typer.Option("--valid-from", help="YYYY-MM-DD.")] = None,
-    valid_to: Annotated[str | None, typer.Option("--valid-to", help="YYYY-MM-DD.")] = None,
+    valid_from: Annotated[
+        str | None, typer.Option("--valid-from", metavar="DATE", help="YYYY-MM-DD.")
+    ] = None,
+    valid_to: Annotated[
+        str | None, typer.Option("--valid-to", metavar="DATE", help="YYYY-MM-DD.")
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Where the name is from.")] = None,
     author: AuthorOption = None,
     reason: ReasonOption = None,
@@ -444,7 +656,9 @@ def gazetteer_remove_name(
 def gazetteer_rename(
     place_id: Annotated[str, typer.Argument(metavar="ID", help="The place.")],
     new_name: Annotated[str, typer.Argument(help="Its new official name.")],
-    date: Annotated[str, typer.Option("--date", help="Date of the renaming, YYYY-MM-DD.")],
+    date: Annotated[
+        str, typer.Option("--date", metavar="DATE", help="Date of the renaming, YYYY-MM-DD.")
+    ],
     lang: Annotated[str | None, typer.Option("--lang", help="Language (default: guessed).")] = None,
     source: Annotated[str | None, typer.Option("--source", help="The act or reference.")] = None,
     author: AuthorOption = None,
@@ -574,7 +788,9 @@ def gazetteer_export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, tsv or geojson.")] = (
         ExportFormat.csv
     ),
-    country: Annotated[str | None, typer.Option("--country", help="Only this country.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", metavar="CODE", help="Only this country.")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write here, not to stdout.")] = None,
     db: DbOption = None,
 ) -> None:

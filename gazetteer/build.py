@@ -10,7 +10,8 @@ The steps, in order (each a function below):
 5. coordinates for the KATOTTG settlements GeoNames lacks, from the postal extract, each
    checked against its hromada and raion; the rest approximated from the hromada;
 6. curated renamings, occupation and historical names, exonyms, region forms;
-7. the matching index (:mod:`toponyms.index`) and the FTS5 table.
+7. the matching index (:mod:`toponyms.index`), the FTS5 table and the R*Tree of points
+   (filled by the triggers of :data:`gazetteer.schema.RTREE_DDL` as places are written).
 
 Same inputs give the same content: rows are inserted in a fixed order, and
 ``meta.content_version`` is a hash of the content (not of the build date).

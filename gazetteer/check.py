@@ -17,7 +17,10 @@ count beside them), so that a report on a damaged file stays readable:
 - ``empty_names``: names with no text;
 - ``bad_redirects``: redirects to no place, or from an id that is still a place;
 - ``index``: the matching index's version and names missing from it or keys left behind;
-- ``fts``: the FTS5 index against the ``names`` table.
+- ``fts``: the FTS5 index against the ``names`` table, and its declaration;
+- ``spatial``: the R*Tree of points (``toponyms near``) against ``places``; a file made
+  before it existed has none (the warning ``no_spatial_index``: ``near`` then builds one in
+  memory each time; ``--fix`` writes it).
 """
 
 from __future__ import annotations
@@ -263,6 +266,32 @@ def fts_sync(conn: sqlite3.Connection, path: Path | None) -> list[Any]:
     return problems
 
 
+def spatial_sync(conn: sqlite3.Connection) -> list[Any]:
+    """Places whose point is missing from the R*Tree, or stored at another point, and
+    R*Tree entries of no place (the triggers keep it current; this finds a file edited by
+    a program that dropped them)."""
+    if not schema.has_rtree(conn):
+        return []
+    tolerance = 1e-4  # the R*Tree stores 32-bit floats
+    drift: list[Any] = [
+        {"id": r[0], "problem": "not in places_rtree" if r[1] is None else "stale point"}
+        for r in conn.execute(
+            "SELECT p.id, t.id FROM places p LEFT JOIN places_rtree t ON t.id = p.rowid"
+            " WHERE p.lat IS NOT NULL AND (t.id IS NULL"
+            f" OR abs(t.min_lat - p.lat) > {tolerance} OR abs(t.min_lon - p.lon) > {tolerance})"
+        )
+    ]
+    extra = conn.execute(
+        "SELECT COUNT(*) FROM places_rtree t LEFT JOIN places p ON p.rowid = t.id"
+        " WHERE p.rowid IS NULL OR p.lat IS NULL"
+    ).fetchone()[0]
+    if extra:
+        drift.append(f"{extra} places_rtree entries belong to no place with a point")
+    if drift:
+        drift.append("run `toponyms gazetteer check --fix`")
+    return drift
+
+
 CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], list[Any]]], ...] = (
     ("integrity", integrity),
     ("schema", schema_version),
@@ -283,11 +312,25 @@ def run(conn: sqlite3.Connection, path: Path | None = None, *, strict: bool = Fa
     report.add("duplicates", [p for p in pairs if not p["upstream"]])
     report.warn("upstream_duplicates", [p for p in pairs if p["upstream"]])
     report.add("fts", fts_sync(conn, path))
+    report.add("spatial", spatial_sync(conn))
+    report.warn(
+        "no_spatial_index",
+        [] if schema.has_rtree(conn) else ["run `toponyms gazetteer check --fix` to write it"],
+    )
+    report.warn(
+        "fts_declaration",
+        []
+        if schema.fts_is_current(conn)
+        else [
+            "names_fts predates datasette's search; `toponyms gazetteer check --fix` redeclares it"
+        ],
+    )
     return report
 
 
 def fix(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Rebuild the matching index and the FTS index (inside the caller's transaction).
+    """Rebuild the matching index, the FTS index and the spatial index (inside the
+    caller's transaction).
 
     Names without text cannot be indexed and mean nothing, so they are deleted first; the
     returned details (kept in history) list them. Orphans, duplicates and bad coordinates
@@ -301,7 +344,8 @@ def fix(conn: sqlite3.Connection) -> dict[str, Any]:
     conn.executemany("DELETE FROM names WHERE id = ?", [(r[0],) for r in empty])
     rebuild_index(conn)
     schema.rebuild_fts(conn)
+    schema.rebuild_rtree(conn)
     return {
-        "rebuilt": ["index", "fts"],
+        "rebuilt": ["index", "fts", "spatial"],
         "deleted_empty_names": [{"name_id": r[0], "place_id": r[1]} for r in empty],
     }

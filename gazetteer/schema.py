@@ -12,7 +12,10 @@ Tables a person can read in ``sqlite3`` or datasette:
 - ``meta``: schema version, build date, source versions and licences, content version.
 - ``history``: every edit made to a user gazetteer: when, who, what, why.
 - ``keys`` (written by :mod:`toponyms.index`): matching keys → names, the lookup index.
-- ``names_fts``: FTS5 over names, for people browsing the data.
+- ``names_fts``: FTS5 over names, for people browsing the data (declared with
+  ``content="names"`` in double quotes, the form datasette looks for to offer its search box).
+- ``places_rtree``: an R*Tree over the places' points (rowid of ``places`` → its point), for
+  ``toponyms near``; triggers on ``places`` keep it current through every edit.
 """
 
 from __future__ import annotations
@@ -113,26 +116,109 @@ CREATE INDEX IF NOT EXISTS places_katottg ON places(katottg);
 CREATE INDEX IF NOT EXISTS history_place ON history(place_id);
 """
 
+# Datasette finds a table's full-text index by matching ``content="<table>"`` (double
+# quotes, or brackets) in the virtual table's SQL; single quotes are valid SQLite but hide it.
 FTS_DDL = """
 CREATE VIRTUAL TABLE IF NOT EXISTS names_fts USING fts5(
-    name, content='names', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    name, content="names", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
 """
+
+# The spatial index: one zero-size box per place with a point, keyed by the rowid of
+# ``places`` (stable: VACUUM keeps the rowids of a table that has indexes, and the backup
+# API copies pages). Points are stored as 32-bit floats, rounded outwards, so a box query
+# never misses a point; exact distances come from ``places.lat``/``lon``.
+RTREE_DDL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS places_rtree USING rtree(
+    id, min_lat, max_lat, min_lon, max_lon
+);
+CREATE TRIGGER IF NOT EXISTS places_rtree_insert AFTER INSERT ON places
+WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL
+BEGIN
+    INSERT OR REPLACE INTO places_rtree VALUES (new.rowid, new.lat, new.lat, new.lon, new.lon);
+END;
+CREATE TRIGGER IF NOT EXISTS places_rtree_update AFTER UPDATE OF lat, lon ON places
+BEGIN
+    DELETE FROM places_rtree WHERE id = old.rowid;
+    INSERT INTO places_rtree SELECT new.rowid, new.lat, new.lat, new.lon, new.lon
+    WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS places_rtree_delete AFTER DELETE ON places
+BEGIN
+    DELETE FROM places_rtree WHERE id = old.rowid;
+END;
+"""
+RTREE_OBJECTS = (
+    "places_rtree",
+    "places_rtree_insert",
+    "places_rtree_update",
+    "places_rtree_delete",
+)
 
 
 def create(conn: sqlite3.Connection) -> None:
     """Create every table and index of the current schema (idempotent)."""
     conn.executescript(DDL)
     conn.executescript(FTS_DDL)
+    conn.executescript(RTREE_DDL)
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
 
 
+def _statements(script: str) -> list[str]:
+    """The statements of a script, one by one (``executescript`` would commit the caller's
+    transaction first)."""
+    statements, statement = [], ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            statements.append(statement)
+            statement = ""
+    return statements
+
+
+def fts_is_current(conn: sqlite3.Connection) -> bool:
+    """Whether ``names_fts`` is declared as :data:`FTS_DDL` declares it (older files said
+    ``content='names'``, which datasette does not recognise)."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'names_fts'").fetchone()
+    return row is not None and 'content="names"' in row[0]
+
+
 def rebuild_fts(conn: sqlite3.Connection) -> None:
-    """Refill the FTS5 index from ``names`` (after a bulk load or many edits)."""
+    """Refill the FTS5 index from ``names`` (after a bulk load or many edits), declaring
+    it anew first when an older file declared it otherwise (inside the caller's
+    transaction)."""
+    if not fts_is_current(conn):
+        conn.execute("DROP TABLE IF EXISTS names_fts")
+        for statement in _statements(FTS_DDL):
+            conn.execute(statement)
     conn.execute("INSERT INTO names_fts(names_fts) VALUES ('rebuild')")
+
+
+def has_rtree(conn: sqlite3.Connection) -> bool:
+    """Whether the file has the spatial index and the triggers that keep it current."""
+    found = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT name FROM sqlite_master WHERE name IN ({','.join('?' * len(RTREE_OBJECTS))})",
+            RTREE_OBJECTS,
+        )
+    }
+    return found == set(RTREE_OBJECTS)
+
+
+def rebuild_rtree(conn: sqlite3.Connection) -> None:
+    """Create (if need be) and refill the spatial index from ``places`` (inside the
+    caller's transaction): for files made before it existed, and ``check --fix``."""
+    for statement in _statements(RTREE_DDL):
+        conn.execute(statement)
+    conn.execute("DELETE FROM places_rtree")
+    conn.execute(
+        "INSERT INTO places_rtree SELECT rowid, lat, lat, lon, lon FROM places"
+        " WHERE lat IS NOT NULL AND lon IS NOT NULL"
+    )
 
 
 # -- migrations ------------------------------------------------------------------------------

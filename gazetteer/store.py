@@ -20,6 +20,13 @@ from gazetteer import schema
 from toponyms.errors import GazetteerError
 
 PACKAGED_DEFAULT = Path(__file__).parent / "data" / "default.sqlite"
+#: The licences of toponyms and of the data it ships, as ``gazetteer info`` prints them
+#: (pyproject.toml's ``license`` says the same; NOTICE.md has the details).
+LICENCES = (
+    "MIT (the code, see LICENSE); bundled gazetteer data (see NOTICE.md): GeoNames CC-BY 4.0,"
+    " ISO 3166 names via pycountry and Debian iso-codes LGPL-2.1+,"
+    " KATOTTG public information of Ukraine"
+)
 ENV_VAR = "TOPONYMS_DB"
 
 
@@ -82,6 +89,15 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     """
     if not path.exists():
         raise GazetteerError(f"no gazetteer at {path}")
+    if path.is_dir():
+        raise GazetteerError(f"{path} is a folder, not a gazetteer file")
+    try:
+        return _connect(path, readonly=readonly)
+    except sqlite3.DatabaseError as error:  # unreadable, locked, not a database
+        raise GazetteerError(f"{path} cannot be opened as a gazetteer ({error})") from None
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if readonly:
         immutable = (
             "&immutable=1" if path == PACKAGED_DEFAULT or path.parent == _cache_dir() else ""
@@ -163,4 +179,5 @@ def info(conn: sqlite3.Connection) -> dict[str, Any]:
         "origin": m.get("origin"),
         "sources": sources,
         "credit": "Contains GeoNames data (https://www.geonames.org/), licensed CC-BY 4.0.",
+        "licenses": LICENCES,
     }

@@ -94,7 +94,7 @@ def test_resolve_many_takes_lines_as_they_are(tiny_db: Path) -> None:
 
 @pytest.mark.parametrize(
     ("country", "hint"),
-    [("Ukraine", "did you mean UA?"), ("Україна", "did you mean UA?"), ("XX", "ISO codes")],
+    [("Ukraine", "did you mean UA"), ("Україна", "did you mean UA"), ("XX", "ISO codes")],
 )
 def test_a_bad_country_fails_once_before_the_stream(
     default_db: Path, country: str, hint: str
@@ -123,7 +123,7 @@ def test_cli_bad_country_exits_2_once(tiny_db: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.count("did you mean UA?") == 1, done.stderr
+    assert done.stderr.count("did you mean UA") == 1, done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -7,6 +7,9 @@ The public API::
     resolver.resolve("Aleshki")           # -> list[Match], best first
     resolver.extract("Обстріл Херсона")   # -> list[Mention]
 
+    from toponyms import nearest
+    nearest(46.6354, 32.6169, limit=5)    # -> list[Nearby], nearest first
+
 Names are imported lazily, so that ``import toponyms`` stays cheap for tools (and the
 gazetteer build) that only need the text functions.
 """
@@ -30,6 +33,7 @@ from toponyms.errors import (
 if TYPE_CHECKING:
     from gazetteer.edits import Gazetteer
     from toponyms.models import Match, Mention, Place
+    from toponyms.near import Nearby, Nearest, nearest
     from toponyms.resolve import Resolver
 
 __version__ = "0.1.0"
@@ -43,6 +47,8 @@ __all__ = [
     "InvalidInputError",
     "Match",
     "Mention",
+    "Nearby",
+    "Nearest",
     "Place",
     "ReadOnlyGazetteerError",
     "Resolver",
@@ -50,6 +56,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownPlaceError",
     "__version__",
+    "nearest",
 ]
 
 _LAZY = {
@@ -58,6 +65,9 @@ _LAZY = {
     "Mention": "toponyms.models",
     "Place": "toponyms.models",
     "Gazetteer": "gazetteer.edits",
+    "Nearby": "toponyms.near",
+    "Nearest": "toponyms.near",
+    "nearest": "toponyms.near",
 }
 
 

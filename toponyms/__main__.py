@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 
 def _app() -> typer.Typer:
     try:
-        from toponyms._cli import app  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        from toponyms._cli import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+            app as packaged,
+        )
     except ModuleNotFoundError as error:
         if error.name != "toponyms._cli":
             raise
-        from cli import app
-    result: typer.Typer = app
-    return result
+        from cli import app as checkout
+
+        found: typer.Typer = checkout
+        return found
+    # Two names: an installed wheel's copy and the checkout's are two modules to mypy.
+    shipped: typer.Typer = packaged
+    return shipped
 
 
 def main() -> None:

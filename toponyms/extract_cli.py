@@ -12,34 +12,24 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from toponyms.errors import InvalidInputError
 from toponyms.extract import MAX_TEXT_CHARS
 from toponyms.inputs import Progress, iter_lines, open_binary
 from toponyms.models import Mention
-from toponyms.render import feature, write_csv, write_geojson, write_json, write_jsonl
+from toponyms.render import (
+    DOCUMENTS,
+    MENTION_FIELDS,
+    MENTIONS,
+    RenderOptions,
+    check_options,
+    feature,
+    render,
+    write_geojson,
+)
 
-CSV_COLUMNS = [
-    "doc_id",
-    "start",
-    "end",
-    "text",
-    "place_id",
-    "name",
-    "name_en",
-    "kind",
-    "country",
-    "admin1",
-    "lat",
-    "lon",
-    "geonames_id",
-    "katottg",
-    "score",
-    "match_type",
-    "matched_name",
-    "rule",
-]
+CSV_COLUMNS = list(MENTION_FIELDS)  # the CSV header (kept for callers of this name)
 
 
 def _read_text(path: str | None) -> str:
@@ -56,26 +46,30 @@ def _read_text(path: str | None) -> str:
 
 
 def _documents(path: str) -> Iterator[tuple[Any, str | None, str | None]]:
-    """(id, text, error) for each JSON line of a --docs file."""
-    progress = Progress("documents")
-    for line in iter_lines(open_binary(path), max_bytes=MAX_TEXT_CHARS * 4):
-        progress.step()
-        if line.text is None:
-            yield None, None, line.error
-            continue
-        if not line.text.strip():
-            continue
-        try:
-            doc = json.loads(line.text)
-        except json.JSONDecodeError as error:
-            yield None, None, f"line {line.number}: not JSON ({error.msg})"
-            continue
-        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-            doc_id = doc.get("id") if isinstance(doc, dict) else None
-            yield doc_id, None, f'line {line.number}: expected an object with a string "text"'
-            continue
-        yield doc.get("id", line.number), doc["text"], None
-    progress.close()
+    """(id, text, error) for each JSON line of a --docs file (opened now, so that a file
+    that cannot be read fails before any output)."""
+    return _document_lines(open_binary(path))
+
+
+def _document_lines(stream: BinaryIO) -> Iterator[tuple[Any, str | None, str | None]]:
+    with Progress("documents") as progress:
+        for line in iter_lines(stream, max_bytes=MAX_TEXT_CHARS * 4):
+            progress.step()
+            if line.text is None:
+                yield None, None, line.error
+                continue
+            if not line.text.strip():
+                continue
+            try:
+                doc = json.loads(line.text)
+            except json.JSONDecodeError as error:
+                yield None, None, f"line {line.number}: not JSON ({error.msg})"
+                continue
+            if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+                doc_id = doc.get("id") if isinstance(doc, dict) else None
+                yield doc_id, None, f'line {line.number}: expected an object with a string "text"'
+                continue
+            yield doc.get("id", line.number), doc["text"], None
 
 
 def _tagged(text: str, mentions: list[Mention]) -> str:
@@ -136,10 +130,25 @@ def run_extract(
     min_score: float,
     db: Path | None,
     out: TextIO,
+    options: RenderOptions | None = None,
 ) -> int:
-    """Run the extract command; returns how many documents failed."""
+    """Run the extract command; returns how many documents failed.
+
+    ``options`` are the shared output options (``--fields``, ``--bom``, the table's width);
+    their format is ``fmt``. tagged and geojson output are extraction's own; the other
+    formats go through :func:`toponyms.render.render`."""
     from toponyms.resolve import Resolver
 
+    shown = RenderOptions(
+        fmt=fmt,
+        fields=options.fields if options else None,
+        bom=options.bom if options else False,
+        width=options.width if options else None,
+    )
+    if fmt not in ("tagged", "geojson"):
+        check_options(DOCUMENTS, shown)  # before reading anything
+    elif shown.fields is not None or shown.bom:
+        raise InvalidInputError(f"--fields and --bom are for table, csv and tsv output, not {fmt}")
     resolver = Resolver(db=db)
     failed = 0
     if docs is None:
@@ -151,17 +160,15 @@ def run_extract(
                 out.write("\n")
         elif fmt == "geojson":
             write_geojson(_geojson_features([(None, mentions)]), out)
-        elif fmt == "csv":
-            _write_csv(out, ((None, m) for m in mentions))
-        elif fmt == "json":
-            write_json((m.to_dict() for m in mentions), out)
         else:
-            write_jsonl((m.to_dict() for m in mentions), out)
+            render((m.to_dict() for m in mentions), MENTIONS, shown, out)
         return 0
+
+    documents = _documents(docs)
 
     def results() -> Iterator[tuple[Any, list[Mention] | None, str | None, str | None]]:
         nonlocal failed
-        for doc_id, text, error in _documents(docs):
+        for doc_id, text, error in documents:
             if error is not None or text is None:
                 failed += 1
                 yield doc_id, None, None, error
@@ -172,7 +179,18 @@ def run_extract(
                 failed += 1
                 yield doc_id, None, None, str(problem)
 
-    if fmt in ("jsonl", "json"):
+    if fmt == "tagged":
+        for doc_id, doc_mentions, doc_text, error in results():
+            line = (
+                {"id": doc_id, "error": error}
+                if error
+                else {"id": doc_id, "tagged": _tagged(doc_text or "", doc_mentions or [])}
+            )
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    elif fmt == "geojson":  # one feature per place over every document
+        collected = [(doc_id, mentions or []) for doc_id, mentions, _, _ in results()]
+        write_geojson(_geojson_features(collected), out)
+    else:
 
         def objects() -> Iterator[dict[str, Any]]:
             for doc_id, mentions, _, error in results():
@@ -181,30 +199,5 @@ def run_extract(
                 else:
                     yield {"id": doc_id, "mentions": [m.to_dict() for m in mentions or []]}
 
-        (write_jsonl if fmt == "jsonl" else write_json)(objects(), out)
-    elif fmt == "tagged":
-        for doc_id, doc_mentions, doc_text, error in results():
-            line = (
-                {"id": doc_id, "error": error}
-                if error
-                else {"id": doc_id, "tagged": _tagged(doc_text or "", doc_mentions or [])}
-            )
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-
-        def rows() -> Iterator[tuple[Any, Mention]]:
-            for doc_id, mentions, _, _ in results():
-                for m in mentions or []:
-                    yield doc_id, m
-
-        _write_csv(out, rows())
-    else:  # geojson: one feature per place over every document
-        collected = [(doc_id, mentions or []) for doc_id, mentions, _, _ in results()]
-        write_geojson(_geojson_features(collected), out)
+        render(objects(), DOCUMENTS, shown, out)
     return failed
-
-
-def _write_csv(out: TextIO, rows: Iterator[tuple[Any, Mention]]) -> None:
-    """Mentions as CSV rows, one per mention, with the document's id first."""
-    records = ({"doc_id": doc_id, **mention.to_dict()} for doc_id, mention in rows)
-    write_csv(records, out, CSV_COLUMNS)

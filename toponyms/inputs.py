@@ -11,11 +11,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, cast
 
 from toponyms.errors import InvalidInputError
 
 MAX_LINE_BYTES = 1_000_000
+SNIFF_BYTES = 8192  # how much of a file is looked at to tell text from binary
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +30,34 @@ class Line:
 
 
 def open_binary(path: str | Path) -> BinaryIO:
-    """``-`` is standard input; anything else a file, with a clear error if it is missing."""
+    """``-`` is standard input; anything else a file, with a clear error if it is missing,
+    a folder, unreadable, or not text at all (a NUL byte in its first 8 KB: a binary file,
+    or UTF-16 text, which must be saved as UTF-8 first). Refused once, before any output."""
     if str(path) == "-":
-        return sys.stdin.buffer
-    try:
-        return Path(path).open("rb")
-    except FileNotFoundError:
-        raise InvalidInputError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a folder, not a file") from None
-    except PermissionError:
-        raise InvalidInputError(f"cannot read {path}: permission denied") from None
+        stream = sys.stdin.buffer
+        where = "standard input"
+    else:
+        where = str(path)
+        try:
+            stream = Path(path).open("rb")  # noqa: SIM115 - the caller reads and closes it
+        except FileNotFoundError:
+            raise InvalidInputError(f"no such file: {path}") from None
+        except IsADirectoryError:
+            raise InvalidInputError(f"{path} is a folder, not a file") from None
+        except PermissionError:
+            raise InvalidInputError(f"cannot read {path}: permission denied") from None
+        except OSError as error:
+            raise InvalidInputError(f"cannot read {path}: {error.strerror or error}") from None
+    peek = getattr(stream, "peek", None)
+    head = cast(bytes, peek(SNIFF_BYTES))[:SNIFF_BYTES] if peek is not None else b""
+    if b"\x00" in head:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+        raise InvalidInputError(
+            f"{where} is not text (it has NUL bytes): give a UTF-8 text file"
+            " (UTF-16 text must be saved as UTF-8 first)"
+        )
+    return stream
 
 
 def iter_lines(stream: BinaryIO, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator[Line]:
@@ -68,21 +87,52 @@ def iter_lines(stream: BinaryIO, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator
 
 
 class Progress:
-    """A line counter on standard error, shown only when it is a terminal."""
+    """A line counter on standard error while the output goes elsewhere.
+
+    Shown only when standard error is a terminal and standard output is not (output to a
+    terminal shows its own progress, and a counter would tangle with its lines). The
+    counter's line is cleared when the work ends, on Ctrl-C or an error too: use it as a
+    context manager, or call :meth:`close`.
+    """
 
     def __init__(self, label: str, *, every: int = 1000) -> None:
         self.label = label
         self.every = every
         self.count = 0
-        self.enabled = sys.stderr.isatty()
+        self.shown = False
+        self.enabled = _is_terminal(sys.stderr) and not _is_terminal(sys.stdout)
 
     def step(self) -> None:
         self.count += 1
         if self.enabled and self.count % self.every == 0:
             sys.stderr.write(f"\r{self.label}: {self.count:,}")
             sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        """Remove the counter's line (carriage return, erase to the end of the line)."""
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
     def close(self) -> None:
-        if self.enabled and self.count >= self.every:
-            sys.stderr.write(f"\r{self.label}: {self.count:,} done\n")
-            sys.stderr.flush()
+        self.clear()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import marisa_trie
 from rapidfuzz.distance import OSA
@@ -63,6 +63,9 @@ from toponyms.scoring import Weights
 from toponyms.text import keys as _keys
 from toponyms.text import normalize as _normalize
 from toponyms.text.normalize import clean
+
+if TYPE_CHECKING:
+    from toponyms.options import Countries
 
 # Names recur in every stream (and forms recur across one query's steps): the key
 # functions are pure, so their answers are memoised (the exact key in its own module).
@@ -335,6 +338,16 @@ class Resolver:
     ``Resolver()`` opens the default gazetteer; ``Resolver(db=path)`` a user's file (or
     the ``TOPONYMS_DB`` environment variable's). Edits made to that file by another
     process or a :class:`gazetteer.store.Gazetteer` are seen at the next call.
+
+    Args:
+        db: Path of a gazetteer file; ``None`` means ``$TOPONYMS_DB`` if set, else the
+            default gazetteer shipped with the package.
+
+    Raises:
+        GazetteerError: The file is missing, a folder, not a toponyms gazetteer, of a
+            newer schema, or indexed by another version (run ``gazetteer check --fix``).
+
+    A resolver is a context manager (``with Resolver() as r:``) and pickles as its path.
     """
 
     def __init__(self, db: str | Path | None = None, *, weights: Weights | None = None) -> None:
@@ -379,7 +392,7 @@ class Resolver:
         self._answered = 0
         self._countries: dict[str, str] | None = None
         self._redirects: dict[str, str] | None = None
-        self._country_code_set: frozenset[str] | None = None
+        self._country_checker: Countries | None = None
 
     def _fresh(self) -> None:
         """Drop caches when another connection has committed an edit."""
@@ -389,6 +402,7 @@ class Resolver:
             self._caches_clear()
 
     def close(self) -> None:
+        """Close the gazetteer file; the resolver cannot be used afterwards."""
         self._conn.close()
 
     def __reduce__(self) -> tuple[Any, tuple[str | None, Weights | None]]:
@@ -552,7 +566,18 @@ class Resolver:
         self._preloaded = True
 
     def place(self, place_id: str) -> Place:
-        """The place with that id (a merged id answers with the place it was merged into)."""
+        """The place with that id (a merged id answers with the place it was merged into).
+
+        Args:
+            place_id: A place id as results give it: ``geonames:706448``,
+                ``katottg:UA65100150010071596``, ``local:1``.
+
+        Returns:
+            The :class:`~toponyms.models.Place`, retired ones included.
+
+        Raises:
+            UnknownPlaceError: No place, and no redirect, has that id.
+        """
         with self.lock:
             self._fresh()
             return self._place(place_id)
@@ -581,42 +606,19 @@ class Resolver:
     def _check_options(self, options: _Options) -> None:
         if options.limit < 1:
             raise InvalidInputError(f"limit must be at least 1, not {options.limit}")
-        raw = options.country
-        if raw is not None:
-            items = raw.split(",") if isinstance(raw, str) else list(raw)
-            known = self._country_codes()
-            for item in (str(i).strip() for i in items):
-                if not item or item.upper() in known:
-                    continue
-                code = self._country_code_of(item)
-                hint = f"; did you mean {code}?" if code else " (use ISO codes such as UA,RU)"
-                raise InvalidInputError(
-                    f"country {item!r} is not the ISO 3166 code of a country in the gazetteer{hint}"
-                )
+        if options.country is not None:
+            self._countries_of_gazetteer().check(options.country)
         self._within(options.within)
         parse_point(options.near)
         parse_date(options.as_of)
 
-    def _country_codes(self) -> frozenset[str]:
-        """The codes of the gazetteer's countries."""
-        if self._country_code_set is None:
-            rows = self._conn.execute(
-                "SELECT DISTINCT country FROM places WHERE kind = 'country' AND country IS NOT NULL"
-            )
-            self._country_code_set = frozenset(str(code).upper() for (code,) in rows)
-        return self._country_code_set
+    def _countries_of_gazetteer(self) -> Countries:
+        """The gazetteer's countries, read once (codes and names, for hints)."""
+        if self._country_checker is None:
+            from toponyms.options import Countries
 
-    def _country_code_of(self, name: str) -> str | None:
-        """The code of the country called ``name`` in any of its names, if one is."""
-        try:
-            text = clean(name, max_length=300)
-        except InvalidInputError:
-            return None
-        for hit in self._hits_for(text):
-            place = self._place(hit.place_id)
-            if place.kind == "country" and place.country:
-                return place.country
-        return None
+            self._country_checker = Countries.of(self.path)
+        return self._country_checker
 
     def _place(self, place_id: str) -> Place:
         """:meth:`place` without the freshness check (within one answer)."""
@@ -1506,7 +1508,33 @@ class Resolver:
         as_of: str | date | None = None,
         min_score: float = 0.0,
     ) -> list[Match]:
-        """The places ``name`` may mean, best first; empty when nothing is credible."""
+        """The places ``name`` may mean, best first; empty when nothing is credible.
+
+        Args:
+            name: The name as written: any script, transliteration, case form, with or
+                without a qualifier ("Kirovsk (Luhansk region)", "Миколаївка Донецької
+                області"); at most 300 characters.
+            limit: How many matches to return, at most (1 or more).
+            country: Only places of these ISO 3166-1 alpha-2 countries: ``"UA"``,
+                ``"UA,RU"`` or a list of codes.
+            within: Only places inside this region: a name ("Kherson Oblast",
+                "Херсонщина") or a place id.
+            near: Prefer places near this point: ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date (``YYYY``, ``YYYY-MM``,
+                ``YYYY-MM-DD`` or a :class:`datetime.date`): a renamed place is found by
+                the name it had then.
+            min_score: Drop matches scoring below this (0..1).
+
+        Returns:
+            A list of :class:`~toponyms.models.Match`, best first, each with its place,
+            score, the matched name, its type and the rule that matched.
+
+        Raises:
+            InvalidInputError: A name that is not text, too long or empty; a bad
+                ``limit``, country code or an unknown ``within`` region.
+            InvalidCoordinatesError: ``near`` is not a point or out of range.
+            InvalidDateError: ``as_of`` is not a date.
+        """
         return list(
             self.resolve_one(
                 name,
@@ -1530,7 +1558,25 @@ class Resolver:
         as_of: str | date | None = None,
         min_score: float = 0.0,
     ) -> Resolution:
-        """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object)."""
+        """Like :meth:`resolve`, with the ``ambiguous`` flag (the CLI's JSON object).
+
+        Args:
+            name: The name as written (see :meth:`resolve`).
+            limit: How many matches to keep, at most.
+            country: Only these countries (``"UA,RU"`` or a list of codes).
+            within: Only inside this region (a name or a place id).
+            near: Prefer places near ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date.
+            min_score: Drop matches scoring below this.
+
+        Returns:
+            A :class:`Resolution`: ``query``, ``matches`` (best first), ``ambiguous``
+            (true when two places are about equally likely), ``error`` (always ``None``
+            here: errors raise).
+
+        Raises:
+            InvalidInputError: As :meth:`resolve`.
+        """
         options = _Options.of(limit, country, within, near, as_of, min_score)
         with self.lock:
             self._fresh()
@@ -1901,7 +1947,24 @@ class Resolver:
         :class:`InvalidInputError` at the first ``next()``.
 
         Edits committed by another connection are looked for every
-        :data:`FRESHNESS_INTERVAL` names (the check is a query of its own)."""
+        :data:`FRESHNESS_INTERVAL` names (the check is a query of its own).
+
+        Args:
+            names: Any iterable of names (a list, a file's lines, a generator).
+            limit: How many matches per name, at most.
+            country: Only these countries (``"UA,RU"`` or a list of codes).
+            within: Only inside this region (a name or a place id).
+            near: Prefer places near ``"LAT,LON"`` or a ``(lat, lon)`` pair.
+            as_of: Prefer names valid on this date.
+            min_score: Drop matches scoring below this.
+
+        Yields:
+            One :class:`Resolution` per name, in order.
+
+        Raises:
+            InvalidInputError: A bad country, ``within``, ``near`` or ``as_of``, raised
+                once at the first ``next()``, before any name (see :meth:`check_options`).
+        """
         options = _Options.of(limit, country, within, near, as_of, min_score)
         with self.lock:
             self._check_options(options)
@@ -1943,7 +2006,21 @@ class Resolver:
     def extract(
         self, text: str, *, lang: str | None = None, min_score: float = 0.5
     ) -> list[Mention]:
-        """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`)."""
+        """Every place mention in ``text``, resolved (see :mod:`toponyms.extract`).
+
+        Args:
+            text: The text, up to :data:`toponyms.extract.MAX_TEXT_CHARS` characters.
+            lang: Its language (``en``, ``uk``, ``ru``, ``pl``, ``de``, ``fr``, ``es``,
+                ``it``); ``None`` guesses it.
+            min_score: Drop mentions whose match scores below this (0..1).
+
+        Returns:
+            A list of :class:`~toponyms.models.Mention` in text order: the span
+            (``start``, ``end``, ``text``) and the :class:`~toponyms.models.Match`.
+
+        Raises:
+            InvalidInputError: The text is not a string or too long.
+        """
         from toponyms.extract import extract
 
         return extract(self, text, lang=lang, min_score=min_score)
@@ -1956,7 +2033,16 @@ class Resolver:
         min_score: float = 0.5,
     ) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
         """``(id, text)`` pairs → ``(id, mentions)`` lazily, in order; a document that
-        cannot be read yields its :class:`InvalidInputError` and the stream goes on."""
+        cannot be read yields its :class:`InvalidInputError` and the stream goes on.
+
+        Args:
+            docs: An iterable of ``(id, text)`` pairs.
+            lang: The documents' language; ``None`` guesses it for each.
+            min_score: Drop mentions whose match scores below this.
+
+        Yields:
+            ``(id, mentions)``, or ``(id, error)`` for a document that cannot be read.
+        """
         from toponyms.extract import extract_many
 
         return extract_many(self, docs, lang=lang, min_score=min_score)
