@@ -18,7 +18,7 @@ from toponyms.errors import InvalidInputError
 from toponyms.text.normalize import fold
 
 if TYPE_CHECKING:
-    from toponyms.resolve import Resolver
+    pass
 
 SUGGEST_SCORE = 85  # how alike (0-100) a misspelt country name must be to be suggested
 
