@@ -94,7 +94,7 @@ def test_resolve_many_takes_lines_as_they_are(tiny_db: Path) -> None:
 
 @pytest.mark.parametrize(
     ("country", "hint"),
-    [("Ukraine", "did you mean UA"), ("Україна", "did you mean UA"), ("XX", "ISO codes")],
+    [("Ukraine", "did you mean UA"), ("Україна", "did you mean UA"), ("XX", "ISO 3166-1")],
 )
 def test_a_bad_country_fails_once_before_the_stream(
     default_db: Path, country: str, hint: str
