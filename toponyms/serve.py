@@ -110,7 +110,7 @@ class Reconciler:
 
         self._resolver: Resolver = Resolver(db=db)
         self.path = self._resolver.path
-        self._is_default = store.resolve_path(db)[1]
+        self._is_default = self.path.resolve() == store.default_path().resolve()
         self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
