@@ -378,6 +378,9 @@ def write_results(history: list[dict[str, Any]]) -> None:
         rows,
     )
     lines += ["", "`+` after a commit: the measured code had uncommitted changes.", ""]
+    from load_serve import results_section  # the server's load test keeps its own history
+
+    lines += results_section()
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -43,7 +43,7 @@ def running(db: Path, **limits: int) -> Iterator[str]:
     from toponyms.serve import Limits, create_app
 
     app = create_app(db, limits=Limits(**limits) if limits else None)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
