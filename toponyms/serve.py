@@ -16,11 +16,15 @@ tables (``places``, ``names``, its ``names_fts`` index) directly.
 
 Concurrency: Starlette runs the blocking work of each request in its thread pool. The
 Resolver is not safe for concurrent calls (its caches are plain dicts and its SQLite
-connection is shared), so one Resolver serves the process behind a lock. A lock rather
-than a Resolver per thread, because resolving is pure-Python work that the GIL serialises
-anyway: more Resolvers would add no throughput, only cold caches and their memory, once per
-pool thread. The table reads of suggest, preview and extend release the GIL inside SQLite,
-so they use one read-only connection per thread (``threading.local``) and need no lock.
+connection is its own), so one Resolver serves the process from one thread of its own: a
+batch's queries are resolved by a single-thread executor, and batches wait in its queue in
+the order they came (first come, first served, so no batch starves behind later ones, as
+they could behind a lock, which is not fair). One Resolver rather than one per thread,
+because resolving is pure-Python work that the GIL serialises anyway: more Resolvers would
+add no throughput, only cold caches and their memory, once per pool thread (run several
+server processes behind a proxy to use more cores). The table reads of suggest, preview and
+extend release the GIL inside SQLite, so they run in the pool on one read-only connection
+per thread (``threading.local``).
 
 Errors answer with an HTTP status and a JSON body ``{"status": CODE, "message": TEXT}``
 (the spec leaves error bodies open): 400 for malformed JSON or queries, 404 for an unknown
@@ -36,6 +40,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,10 +113,14 @@ class Reconciler:
         self.limits = limits or Limits()
         from gazetteer import store
 
-        self._resolver: Resolver = Resolver(db=db)
+        self._resolver_thread = ThreadPoolExecutor(1, thread_name_prefix="toponyms-resolver")
+        try:  # made in the thread that will use it
+            self._resolver: Resolver = self._resolver_thread.submit(Resolver, db).result()
+        except BaseException:
+            self._resolver_thread.shutdown()
+            raise
         self.path = self._resolver.path
         self._is_default = self.path.resolve() == store.default_path().resolve()
-        self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -147,7 +156,8 @@ class Reconciler:
             self._countries.setdefault(name.casefold(), code)
 
     def close(self) -> None:
-        self._resolver.close()
+        self._resolver_thread.submit(self._resolver.close).result()
+        self._resolver_thread.shutdown()
         with self._connections_lock:
             for conn in self._connections:
                 conn.close()
@@ -270,8 +280,9 @@ class Reconciler:
                 f"queries: {len(batch)} queries in one batch; at most {self.limits.batch_size}"
             )
         parsed = {key: self._parse_query(key, query) for key, query in batch.items()}
-        with self._lock:  # one Resolver per process: see the module's docstring
-            resolutions = {key: self._resolve(query) for key, query in parsed.items()}
+        resolutions = self._resolver_thread.submit(  # the Resolver's own thread: see the top
+            lambda: {key: self._resolve(query) for key, query in parsed.items()}
+        ).result()
         ids = [m.place.id for r, _ in resolutions.values() if r is not None for m in r.matches]
         places = self._places(ids)
         return {
