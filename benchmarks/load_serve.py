@@ -175,6 +175,30 @@ async def load(url: str, plan: list[list[dict[str, Any]]], max_seconds: float) -
     }
 
 
+def suggest_latency(url: str, names: list[str]) -> dict[str, Any]:
+    """Entity suggest, one request at a time over one connection, for the first 1 to 6
+    letters of each name: p50 and p99 in ms by prefix length (the FTS5 index's cost grows
+    with the number of names a short prefix starts)."""
+    import httpx
+
+    words = [n for n in names if len(n) >= 6][:100]
+    by_length: dict[str, Any] = {}
+    with httpx.Client(base_url=url, timeout=30) as client:
+        client.get("/suggest/entity", params={"prefix": "warm"})
+        for length in range(1, 7):
+            took = []
+            for word in words:
+                started = time.perf_counter()
+                client.get("/suggest/entity", params={"prefix": word[:length]}).raise_for_status()
+                took.append(time.perf_counter() - started)
+            took.sort()
+            by_length[str(length)] = {
+                "p50_ms": round(took[len(took) // 2] * 1000, 1),
+                "p99_ms": round(took[min(len(took) - 1, int(0.99 * len(took)))] * 1000, 1),
+            }
+    return by_length
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default=None, help="gazetteer (default: the default one)")
@@ -225,6 +249,7 @@ def main() -> None:
         figures = passes[0]
         if len(passes) > 1:
             figures["again"] = passes[1:]
+        suggest = suggest_latency(url, names)
         rss = peak_rss_mb(process.pid)
     finally:
         process.terminate()
@@ -267,6 +292,7 @@ def main() -> None:
         "server_peak_rss_mb": round(rss, 1) if rss else None,
         **figures,
         "target_p99_ms": TARGET_P99_MS,
+        "suggest": suggest,
     }
     print(json.dumps(record, ensure_ascii=False, indent=1))
     met = not record["errors"] and (record["p99_ms"] or 1e9) < TARGET_P99_MS
@@ -320,6 +346,15 @@ def results_section() -> list[str]:
                 f" | {figures['max_ms']} | {figures['batches_per_s']} | {figures['queries_per_s']}"
                 f" | {figures['errors']} | {r['server_peak_rss_mb']} |"
             )
+    latest = records[-1].get("suggest")
+    if latest:
+        lines += [
+            "",
+            "Entity suggest (latest run), one request at a time, ms by prefix length "
+            "(p50 / p99): "
+            + ", ".join(f"{n}: {v['p50_ms']} / {v['p99_ms']}" for n, v in latest.items())
+            + ".",
+        ]
     return ["", *lines, ""]
 
 

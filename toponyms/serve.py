@@ -108,11 +108,10 @@ class Reconciler:
     """
 
     def __init__(self, db: str | Path | None = None, *, limits: Limits | None = None) -> None:
+        from gazetteer import store
         from toponyms.resolve import Resolver
 
         self.limits = limits or Limits()
-        from gazetteer import store
-
         self._resolver_thread = ThreadPoolExecutor(1, thread_name_prefix="toponyms-resolver")
         try:  # made in the thread that will use it
             self._resolver: Resolver = self._resolver_thread.submit(Resolver, db).result()
