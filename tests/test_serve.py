@@ -195,6 +195,8 @@ def test_manifest_has_the_required_fields_and_types_from_the_gazetteer(
     assert manifest["view"]["url"].startswith(str(client.base_url))
     with sqlite3.connect(tiny_db_template) as conn:
         kinds = {row[0] for row in conn.execute("SELECT DISTINCT kind FROM places")}
+    documentation = client.get(manifest["documentation"])
+    assert documentation.status_code == 200 and str(client.base_url) in documentation.text
     types = {t["id"] for t in manifest["defaultTypes"]}
     assert kinds <= types and {"city", "hromada", "raion", "oblast", "country"} <= types
     assert types - kinds == {"populated_place"}  # the one group type, of kinds it has
@@ -347,6 +349,7 @@ def test_a_query_without_a_name_has_no_candidates(client: httpx.Client) -> None:
         ('{"q": {"query": "Kyiv", "properties": [{"pid": "mayor", "v": "x"}]}}', "'mayor'"),
         ('{"q": {"query": "Kyiv", "properties": [{"pid": "oblast"}]}}', "'pid' and 'v'"),
         ('{"q": {"query": "Kyiv", "colour": "red"}}', "unknown fields colour"),
+        ('{"q": {"query": "' + "x" * 501 + '"}}', "at most 500"),
     ],
 )
 def test_bad_queries_answer_400_with_a_message(client: httpx.Client, body: str, words: str) -> None:

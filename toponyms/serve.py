@@ -85,6 +85,7 @@ class Limits:
     suggest_limit: int = 10  # suggestions per page when none is asked for
     max_suggest_limit: int = 50  # a larger suggest limit is clamped to this
     max_prefix_chars: int = 200  # a longer suggest prefix is refused
+    max_query_chars: int = 500  # a longer name to reconcile is refused
 
 
 @cache
@@ -299,6 +300,10 @@ class Reconciler:
         text = query.get("query")
         if text is not None and not isinstance(text, str):
             raise InvalidInputError(f"{where}: 'query' must be a string")
+        if text is not None and len(text) > self.limits.max_query_chars:
+            raise InvalidInputError(
+                f"{where}: a name of {len(text)} characters; at most {self.limits.max_query_chars}"
+            )
         limit = query.get("limit", self.limits.default_candidates)
         if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 1:
             raise InvalidInputError(f"{where}: 'limit' must be a positive integer")
@@ -776,6 +781,7 @@ def create_app(db: str | Path | None = None, *, limits: Limits | None = None) ->
         UnknownPlaceError: _error_response,
         404: _not_found,
         405: _not_allowed,
+        Exception: _internal_error,
     }
     app = Starlette(
         routes=routes,
@@ -893,6 +899,11 @@ async def _not_found(request: Request, error: Exception) -> Response:
 
 async def _not_allowed(request: Request, error: Exception) -> Response:
     return _error(405, f"{request.method} is not allowed on {request.url.path}")
+
+
+async def _internal_error(request: Request, error: Exception) -> Response:
+    """A fault of ours: a JSON 500 for the client (the traceback goes to the server's log)."""
+    return _error(500, f"internal error: {type(error).__name__}")
 
 
 def run(
