@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -642,9 +643,13 @@ def test_the_serve_command_prints_its_url_and_serves(tiny_db_template: Path) -> 
         manifest = httpx.get(url, timeout=30).json()
         check_manifest(manifest)
         assert manifest["name"] == "toponyms (tiny.sqlite)"
+        process.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop, no traceback
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 0 and "Traceback" not in err, err
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def test_the_serve_command_fails_cleanly(tiny_db_template: Path, tmp_path: Path) -> None:
@@ -707,7 +712,6 @@ def openrefine(workdir: Path) -> Iterator[httpx.Client]:
     finally:
         client.close()
         import os
-        import signal
 
         os.killpg(process.pid, signal.SIGTERM)  # the launcher script and its JVM
         try:

@@ -945,4 +945,7 @@ def run(
     if ready is not None:
         ready(f"http://{shown}:{bound}/")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: not an error
+        pass
