@@ -33,6 +33,7 @@ place id, 413 for a body or batch over the limits, 415 for a body in another for
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -945,7 +946,5 @@ def run(
     if ready is not None:
         ready(f"http://{shown}:{bound}/")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: not an error
-        pass
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it
+        uvicorn.Server(config).run(sockets=[sock])  # again: stopping a server is no error
