@@ -182,6 +182,26 @@ def top(answer: dict[str, Any], key: str) -> dict[str, Any]:
     return result[0]
 
 
+# -- the service's data ----------------------------------------------------------------------
+def test_reconcile_data_names_real_kinds_and_place_fields(tiny_db_template: Path) -> None:
+    """Every type of ``data/reconcile.json`` is a kind of the schema (or a group of them),
+    and every extension property is a field the service reads for a place."""
+    from gazetteer.schema import KINDS
+    from toponyms.serve import Reconciler, _settings
+
+    settings = _settings()
+    assert 0 < settings["match"]["min_score"] <= 1 and settings["source"]
+    for entry in settings["types"]:
+        assert set(entry.get("kinds", [entry["id"]])) <= set(KINDS), entry["id"]
+    service = Reconciler(tiny_db_template)
+    try:
+        record = service.place_record(OLESHKY)
+        for prop in settings["extend_properties"]:
+            assert prop["id"] in record and prop["value"] in ("str", "float", "int", "entity")
+    finally:
+        service.close()
+
+
 # -- manifest --------------------------------------------------------------------------------
 def test_manifest_has_the_required_fields_and_types_from_the_gazetteer(
     client: httpx.Client, tiny_db_template: Path
