@@ -782,6 +782,13 @@ def test_openrefine_reconciles_a_column_against_the_service(
             )
         assert created.status_code == 302, created.text
         project = created.headers["location"].split("project=")[1]
+        guessed = refine.post(  # what the reconciliation dialog asks first
+            "/command/core/guess-types-of-column",
+            params={"project": project, "columnName": "name", "service": default_url},
+            data={"csrf_token": token()},
+        ).json()
+        assert guessed["code"] == "ok", guessed
+        assert guessed["types"][0]["id"] == "city", guessed["types"]
         config = {
             "mode": "standard-service",
             "service": default_url,
