@@ -28,7 +28,8 @@ per thread (``threading.local``).
 
 Errors answer with an HTTP status and a JSON body ``{"status": CODE, "message": TEXT}``
 (the spec leaves error bodies open): 400 for malformed JSON or queries, 404 for an unknown
-place id, 413 for a body or batch over the limits, 415 for a body in another format.
+place id, 413 for a body or batch over the limits, 415 for a body in another format, and
+500 for a fault of ours (its traceback goes to the server's log, not to the client).
 """
 
 from __future__ import annotations
