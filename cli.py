@@ -439,6 +439,26 @@ def extract(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+# -- serve -----------------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free one).", min=0)] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the W3C Reconciliation API for OpenRefine; paste the printed URL into it.
+
+    Example: toponyms serve --port 8000   (then add http://127.0.0.1:8000/ in OpenRefine)
+    """
+    from toponyms.serve import run
+
+    def ready(url: str) -> None:
+        typer.echo(f"toponyms: reconciliation service at {url} (Ctrl-C stops it)", err=True)
+
+    with _errors():
+        run(host=host, port=port, db=db, ready=ready)
+
+
 # -- gazetteer -------------------------------------------------------------------------------
 @gazetteer_app.command("build")
 def gazetteer_build(

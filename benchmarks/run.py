@@ -439,6 +439,9 @@ def write_results(history: list[dict[str, Any]]) -> None:
         "same subsample, test split). See docs/benchmarks.md.",
         "",
     ]
+    from load_serve import results_section  # the server's load test keeps its own history
+
+    lines += results_section()
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 

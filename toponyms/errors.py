@@ -42,3 +42,7 @@ class ReadOnlyGazetteerError(GazetteerError, PermissionError):
 
 class ImportFileError(InvalidInputError):
     """A place file for ``gazetteer import`` is malformed; the message names the line."""
+
+
+class RequestTooLargeError(InvalidInputError):
+    """A request over a service's limits: too large a body or batch (HTTP 413)."""
