@@ -227,7 +227,9 @@ def reconcile(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write here (.csv, .tsv or .xlsx); default: CSV to stdout."),
+        typer.Option(
+            "--out", "-o", help="Write here (.csv, .tsv or .xlsx); default: CSV to stdout."
+        ),
     ] = None,
     review: Annotated[
         Path | None,

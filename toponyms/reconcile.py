@@ -126,6 +126,13 @@ def shared_resolver(db: str | os.PathLike[str] | None = None) -> Resolver:
         return resolver
 
 
+def opened() -> tuple[str, ...]:
+    """The gazetteers this process's :func:`shared_resolver` has open ('' the default):
+    what a Dask or Spark worker holds."""
+    with _RESOLVERS_LOCK:
+        return tuple(_RESOLVERS)
+
+
 def db_of(resolver: Resolver) -> str | None:
     """The ``db`` argument that reopens ``resolver``'s gazetteer in another process
     (``None`` for the default): what the resolver pickles as."""
@@ -268,8 +275,10 @@ class Reconciler:
                 top = self.resolver.resolve(value, limit=1)
             except InvalidInputError:
                 top = []
-            if top and top[0].place.kind == "country" and (
-                top[0].score >= settings().country_min_score
+            if (
+                top
+                and top[0].place.kind == "country"
+                and (top[0].score >= settings().country_min_score)
             ):
                 kind = ("country", (top[0].place.country,))
             else:
@@ -488,7 +497,9 @@ class Accepted:
     place_id: str
 
 
-def accepted(header: Sequence[str], rows: Iterable[Sequence[Any]], *, source: str) -> list[Accepted]:
+def accepted(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, source: str
+) -> list[Accepted]:
     """The accepted choices of a review table: ``accept`` is a candidate's number (1, 2,
     3) or any place id; an empty cell (or ``-``, ``no``) skips the row."""
     columns = {name: i for i, name in enumerate(header)}

@@ -137,7 +137,8 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str, s
             raise InvalidInputError(f"--encoding: unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as error:
             raise InvalidInputError(
-                f"{name} is not {encoding} text (byte {error.start + 1} is {data[error.start]:#04x})"
+                f"{name} is not {encoding} text "
+                f"(byte {error.start + 1} is {data[error.start]:#04x})"
             ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         return _checked(data.decode("utf-8-sig", errors="strict"), name), "utf-8-sig", None
@@ -151,10 +152,10 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str, s
     except UnicodeDecodeError as error:
         first_bad = error.start
     try:
-        text = data.decode("cp1251")
+        text = _checked(data.decode("cp1251"), name)  # a binary file is refused as such
     except UnicodeDecodeError:
         text = ""
-    if text and _checked_or_none(text) and _cyrillic_share(text) >= CP1251_MIN_CYRILLIC:
+    if text and _cyrillic_share(text) >= CP1251_MIN_CYRILLIC:
         note = (
             f"{name} is not UTF-8; read it as cp1251 (Windows Cyrillic). "
             "Pass --encoding if that is wrong."
@@ -164,13 +165,6 @@ def decode(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str, s
         f"{name} is neither UTF-8 nor cp1251 text (byte {first_bad + 1} is "
         f"{data[first_bad]:#04x}); save it as UTF-8 CSV, or pass --encoding"
     )
-
-
-def _checked_or_none(text: str) -> str | None:
-    try:
-        return _checked(text, "")
-    except InvalidInputError:
-        return None
 
 
 def _checked(text: str, name: str) -> str:
