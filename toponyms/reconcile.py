@@ -71,6 +71,8 @@ REVIEW_NAME_TYPE = "colloquial"
 REVIEW_SOURCE = "review"
 #: How far up the parent chain a raion is looked for (village → hromada → raion).
 MAX_CHAIN = 6
+#: How many matches inside a broader region are looked at to confirm a narrower match.
+WIDE_LIMIT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,11 @@ class Settings:
     country_min_score: float
     region_suffixes: tuple[str, ...]
     column_words: tuple[tuple[str, tuple[str, ...]], ...]  # (type word, header words)
+    blank_values: frozenset[str]  # casefolded cell values that stand for no value
+
+    def is_placeholder(self, value: str) -> bool:
+        """Whether a cell holds a spreadsheet error or a no-data mark, not a name."""
+        return value.casefold() in self.blank_values
 
     def type_word(self, column: str) -> str | None:
         """The type word the header of ``column`` names (a *hromada* column's
@@ -103,6 +110,7 @@ def settings() -> Settings:
         country_min_score=float(data["country_min_score"]),
         region_suffixes=tuple(data["region_suffixes"]),
         column_words=tuple((k, tuple(v)) for k, v in data["column_words"].items()),
+        blank_values=frozenset(v.casefold() for v in data["blank_values"]),
     )
 
 
@@ -189,7 +197,7 @@ class Reconciled:
     def needs_review(self, threshold: float | None = None) -> bool:
         """Whether a person should look at it: a name that is unmatched, ambiguous, or
         scored below ``threshold`` (default: :attr:`Settings.review_below`)."""
-        if not self.query:
+        if not self.query or settings().is_placeholder(self.query):
             return False
         below = settings().review_below if threshold is None else threshold
         return self.status != MATCHED or (self.score or 0.0) < below
@@ -304,7 +312,7 @@ class Reconciler:
         notes: list[str] = []
         for column, cell in zip(self.context_columns, cells, strict=False):
             value = cell_name(cell)
-            if not value:
+            if not value or settings().is_placeholder(value):
                 continue
             kind, read = self._classify(column, value)
             if kind == "country":
@@ -339,6 +347,8 @@ class Reconciler:
     def _reconcile(self, query: str, cells: Sequence[object]) -> Reconciled:
         if not query:
             return Reconciled(query, NO_MATCH, note="empty name")
+        if settings().is_placeholder(query):
+            return Reconciled(query, NO_MATCH, note=f"{query!r} stands for no name")
         context = self._context(cells)
         notes = list(context.notes)
         options = dict(self.options)
@@ -375,38 +385,63 @@ class Reconciler:
         options: dict[str, Any],
         notes: list[str],
     ) -> Resolution | None:
-        """The first answer with matches inside a region of the row: each column's best
-        form, narrowest column first, then their other forms; ``None`` when none has."""
-        attempts = [(column, forms[0]) for column, forms in reversed(regions)]
-        attempts += [(column, f) for column, forms in reversed(regions) for f in forms[1:]]
+        """The first answer with matches inside the regions of the row: the narrowest
+        column first, each match also inside every broader column (a hromada name that
+        several oblasts have counts only in the oblast the row gives); each column's best
+        form first, then its other forms; ``None`` when no column has a match."""
+        levels = list(reversed(regions))  # narrowest first
+        attempts = [(i, forms[0]) for i, (_, forms) in enumerate(levels)]
+        attempts += [(i, f) for i, (_, forms) in enumerate(levels) for f in forms[1:]]
         tried: list[str] = []
-        for column, region in attempts:
+        for i, region in attempts:
+            column = levels[i][0]
             found = self.resolver.resolve_one(
                 query, limit=self.limit, **{**options, "within": region}
             )
-            if found.matches:
+            broader = [self._inside(query, forms, options) for _, forms in levels[i + 1 :]]
+            kept = [m for m in found.matches if all(m.place.id in ids for ids in broader)]
+            if kept:
+                if column in tried:
+                    tried.remove(column)  # another reading of the same column matched
                 if tried:
-                    notes.append(
-                        f"no match within {', '.join(tried)}; matched within {column} {region!r}"
-                    )
-                return found
-            tried.append(f"{column} {region!r}")
+                    notes.append(f"no match within {', '.join(tried)}; matched within {column}")
+                return _narrowed(found, kept)
+            if column not in tried:
+                tried.append(column)
         notes.append(f"no match within {', '.join(tried)}")
         return None
+
+    def _inside(
+        self, query: str, forms: tuple[str, ...], options: dict[str, Any]
+    ) -> frozenset[str]:
+        """The ids of the places ``query`` may mean inside any reading of one region."""
+        ids: set[str] = set()
+        for form in forms:
+            found = self.resolver.resolve_one(
+                query, limit=WIDE_LIMIT, **{**options, "within": form}
+            )
+            ids.update(m.place.id for m in found.matches)
+        return frozenset(ids)
 
     def _candidate(self, match: Match) -> Candidate:
         p = match.place
         return Candidate(p.id, p.name, p.admin1, self.raion_of(p), round(match.score, 4))
 
     def raion_of(self, place: Place) -> str | None:
-        """The name of the raion a place lies in (itself, for a raion), or ``None``."""
-        if place.id in self._raions:
-            return self._raions[place.id]
+        """The name of the raion a place lies in (itself, for a raion), or ``None``.
+
+        Every place met on the way up is remembered with the answer, so a sheet's
+        villages of one hromada cost one walk up the chain between them."""
+        walked: list[str] = []
         found: str | None = None
         current: Place | None = place
         for _ in range(MAX_CHAIN):
             if current is None:
                 break
+            if current.id in self._raions:
+                found = self._raions[current.id]
+                break
+            walked.append(current.id)
             if current.kind == "raion":
                 found = current.name
                 break
@@ -416,7 +451,8 @@ class Reconciler:
                 current = self.resolver.place(current.parent_id)
             except LookupError:
                 break
-        self._raions[place.id] = found
+        for place_id in walked:
+            self._raions[place_id] = found
         return found
 
 
@@ -590,3 +626,14 @@ def _spelled(resolver: Resolver, choice: Accepted) -> bool:
     return any(
         m.place.id == choice.place_id and m.matched_name.casefold() == wanted for m in matches
     )
+
+
+def _narrowed(found: Resolution, kept: list[Match]) -> Resolution:
+    """``found`` with only the ``kept`` matches; ambiguous again by the resolver's rule
+    (the runner-up within :data:`toponyms.resolve.AMBIGUITY_RATIO` of the best)."""
+    if len(kept) == len(found.matches):
+        return found
+    from toponyms.resolve import AMBIGUITY_RATIO, Resolution
+
+    ambiguous = len(kept) > 1 and kept[1].score >= AMBIGUITY_RATIO * kept[0].score
+    return Resolution(query=found.query, matches=tuple(kept), ambiguous=ambiguous)
