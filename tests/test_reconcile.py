@@ -215,6 +215,37 @@ def test_console_script_subprocess(tiny_db: Path, tmp_path: Path) -> None:
     _check_answers(rows[0], rows[1:])
 
 
+def test_within_is_the_broadest_region(tiny_db: Path) -> None:
+    result = _run(
+        "reconcile",
+        str(SHEETS / "hum_3w.csv"),
+        "-c",
+        "settlement",
+        *CONTEXT,
+        "--within",
+        "Kherson Oblast",
+        "--db",
+        str(tiny_db),
+    )
+    assert result.exit_code == 0, result.stderr
+    header, *rows = _csv(result.stdout)
+    place = header.index("place_id")
+    for number, (place_id, _) in EXPECTED.items():
+        if number != 13:
+            assert rows[number - 2][place] == place_id, number
+    kyiv = rows[13 - 2]
+    assert kyiv[place] == "" and "no match within" in kyiv[header.index("note")]
+    message = _error(
+        _run(
+            "reconcile",
+            *(str(SHEETS / "hum_3w.csv"), "-c", "settlement", "--within", "Нарнія"),
+            *("--db", str(tiny_db)),
+        ),
+        2,
+    )
+    assert "Нарнія" in message
+
+
 # -- bad input ----------------------------------------------------------------------------------
 def _error(result: Result, code: int) -> str:
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
@@ -458,6 +489,27 @@ def test_pandas_resolve_series(tiny_db: Path) -> None:
         by_label = resolve_series(sheet["settlement"], context=shuffled, resolver=resolver)
         assert by_label.loc["r1", "place_id"] == "geonames:713684"
         assert by_label.loc["r2", "place_id"] == "geonames:696077"
+
+
+def test_threads_sharing_one_resolver_agree(tiny_db: Path) -> None:
+    pytest.importorskip("pandas")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from toponyms.pandas import resolve_series
+    from toponyms.reconcile import shared_resolver
+
+    sheet = _sheet_frame()
+    resolver = shared_resolver(tiny_db)
+    assert shared_resolver(str(tiny_db)) is resolver  # one per process and gazetteer
+
+    def run(_: int) -> list[Any]:
+        found = resolve_series(sheet["settlement"], context=sheet[["oblast"]], resolver=resolver)
+        return found["place_id"].tolist()
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(run, range(8)))
+    assert all(a == answers[0] for a in answers)
+    assert answers[0][0] == "geonames:712260"
 
 
 def test_dask_two_worker_processes_match_one(tiny_db: Path) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from toponyms.errors import InvalidInputError
-from toponyms.reconcile import COLUMNS, FLOAT_COLUMNS, Reconciler, shared_resolver
+from toponyms.reconcile import COLUMNS, FLOAT_COLUMNS, Reconciler, resolver_lock, shared_resolver
 
 try:
     import pandas as pd
@@ -62,16 +62,18 @@ def resolve_series(
             f"resolve_series takes a pandas Series, not {type(series).__name__}"
         )
     frame = _context_frame(context, series.index)
-    reconciler = Reconciler(
-        resolver if resolver is not None else shared_resolver(),
-        context_columns=[str(c) for c in frame.columns] if frame is not None else (),
-        **resolve_options,
-    )
-    cells = frame.itertuples(index=False, name=None) if frame is not None else None
-    rows = [
-        reconciler.reconcile(name, next(cells) if cells is not None else ()).row()
-        for name in series.tolist()
-    ]
+    chosen = resolver if resolver is not None else shared_resolver()
+    with resolver_lock(chosen):
+        reconciler = Reconciler(
+            chosen,
+            context_columns=[str(c) for c in frame.columns] if frame is not None else (),
+            **resolve_options,
+        )
+        cells = frame.itertuples(index=False, name=None) if frame is not None else None
+        rows = [
+            reconciler.reconcile(name, next(cells) if cells is not None else ()).row()
+            for name in series.tolist()
+        ]
     result = pd.DataFrame.from_records(rows, columns=list(COLUMNS), index=series.index)
     for column in FLOAT_COLUMNS:
         result[column] = result[column].astype("float64")

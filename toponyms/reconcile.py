@@ -32,6 +32,7 @@ import json
 import math
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -122,8 +123,9 @@ _RESOLVERS_LOCK = threading.Lock()
 def shared_resolver(db: str | os.PathLike[str] | None = None) -> Resolver:
     """This process's :class:`Resolver` of gazetteer ``db`` (``None``: the default),
     opened at the first call and kept: a Dask or Spark worker opens it once, not once per
-    partition. Its connection is SQLite's, safe for the threads of one process because
-    the resolver opens it read-only and Python's ``sqlite3`` serialises calls."""
+    partition. Threads of one process share it; :func:`resolver_lock` serialises their
+    calls (the work holds the GIL, so threads would not run it side by side anyway: give
+    a worker one thread per process)."""
     from toponyms.resolve import Resolver
 
     key = "" if db is None else str(Path(db).expanduser().resolve())
@@ -132,6 +134,19 @@ def shared_resolver(db: str | os.PathLike[str] | None = None) -> Resolver:
         if resolver is None:
             resolver = _RESOLVERS[key] = Resolver(db=None if db is None else key)
         return resolver
+
+
+_LOCKS: weakref.WeakKeyDictionary[Resolver, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def resolver_lock(resolver: Resolver) -> threading.Lock:
+    """The lock that callers sharing ``resolver`` between threads hold while they use it
+    (its caches are not made for concurrent calls)."""
+    with _RESOLVERS_LOCK:
+        lock = _LOCKS.get(resolver)
+        if lock is None:
+            lock = _LOCKS[resolver] = threading.Lock()
+        return lock
 
 
 def opened() -> tuple[str, ...]:
@@ -354,12 +369,19 @@ class Reconciler:
         options = dict(self.options)
         if context.countries:
             options["country"] = ",".join(context.countries)
+        regions = list(context.regions)
+        if "within" in options:  # the caller's region is the broadest of the row's
+            regions.insert(0, ("within", (options.pop("within"),)))
         resolution: Resolution | None = None
         try:
-            if not context.regions or "within" in options:
+            if not regions:
                 resolution = self.resolver.resolve_one(query, limit=self.limit, **options)
+            elif len(regions) == 1 and regions[0][0] == "within":
+                resolution = self.resolver.resolve_one(
+                    query, limit=self.limit, within=regions[0][1][0], **options
+                )
             else:
-                resolution = self._within_ladder(query, context.regions, options, notes)
+                resolution = self._within_ladder(query, regions, options, notes)
         except InvalidInputError as error:
             notes.append(str(error))
         note = "; ".join(notes) or None
