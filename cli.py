@@ -272,8 +272,10 @@ def reconcile(
 
     with _errors():
         if apply_review is not None:
-            if table is not None or column is not None:
-                raise InvalidInputError("--apply-review takes no TABLE or --column")
+            if table is not None or column is not None or out is not None or review is not None:
+                raise InvalidInputError(
+                    "--apply-review takes no TABLE, --column, --out or --review"
+                )
             summary = run_apply_review(apply_review, db=db, author=author)
             typer.echo(
                 f"{summary['added']} name(s) added, {summary['known']} already known "

@@ -413,6 +413,28 @@ def test_review_then_apply_then_the_team_spelling_matches(tiny_db: Path, tmp_pat
     assert again.exit_code == 0 and "0 name(s) added, 1 already known" in again.stderr
 
 
+def test_review_as_a_workbook(tiny_db: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    mine = _user_gazetteer(tiny_db, tmp_path)
+    review = tmp_path / "review.xlsx"
+    _reconcile_with_review(mine, review)
+    book = openpyxl.load_workbook(review)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("query")].value == "Бериславль":
+            row[header.index("accept")].value = 1.0  # a number, as Excel stores a typed 1
+    book.save(review)
+    result = _run("reconcile", "--apply-review", str(review), "--db", str(mine))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "geonames:712260\tБериславль"
+    message = _error(
+        _run("reconcile", "--apply-review", str(review), "-o", "x.csv", "--db", str(mine)), 2
+    )
+    assert "--apply-review takes no" in message
+
+
 def test_apply_review_refuses_the_default_and_bad_ids(tiny_db: Path, tmp_path: Path) -> None:
     review = tmp_path / "review.csv"
     review.write_text("rows,query,candidate1_id,accept\n8,Бериславль,geonames:712260,1\n", "utf-8")

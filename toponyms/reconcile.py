@@ -242,9 +242,12 @@ def is_blank(value: object) -> bool:
 
 
 def cell_name(value: object) -> str:
-    """A cell as the text to resolve ('' for a blank cell)."""
+    """A cell as the text to resolve ('' for a blank cell; a whole number read from a
+    workbook as ``1.0`` is ``1``)."""
     if is_blank(value):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return " ".join(str(value).split())
 
 
