@@ -86,6 +86,12 @@ class Settings:
     region_suffixes: tuple[str, ...]
     column_words: tuple[tuple[str, tuple[str, ...]], ...]  # (type word, header words)
     blank_values: frozenset[str]  # casefolded cell values that stand for no value
+    country_words: tuple[str, ...]  # header words of a country column
+    region_forms: int  # readings of a region value kept, best first
+
+    def is_country_column(self, column: str) -> bool:
+        header = column.casefold()
+        return any(word in header for word in self.country_words)
 
     def is_placeholder(self, value: str) -> bool:
         """Whether a cell holds a spreadsheet error or a no-data mark, not a name."""
@@ -112,6 +118,8 @@ def settings() -> Settings:
         region_suffixes=tuple(data["region_suffixes"]),
         column_words=tuple((k, tuple(v)) for k, v in data["column_words"].items()),
         blank_values=frozenset(v.casefold() for v in data["blank_values"]),
+        country_words=tuple(data["country_words"]),
+        region_forms=int(data["region_forms"]),
     )
 
 
@@ -294,28 +302,35 @@ class Reconciler:
         if known is not None:
             return known
         kind: tuple[str, tuple[str, ...]] = ("unknown", ())
+        word = settings().type_word(column)
         if len(value) == 2 and value.isascii() and value.isalpha():
             kind = ("country", (value.upper(),))
-        else:
-            try:
-                top = self.resolver.resolve(value, limit=1)
-            except InvalidInputError:
-                top = []
-            if (
-                top
-                and top[0].place.kind == "country"
-                and (top[0].score >= settings().country_min_score)
-            ):
-                kind = ("country", (top[0].place.country,))
-            else:
-                word = settings().type_word(column)
-                others = [f"{value} {s}" for s in settings().region_suffixes if s != word]
-                forms = [*([f"{value} {word}"] if word else []), value, *others]
-                known_forms = tuple(form for form in forms if self._is_region(form))
-                if known_forms:
-                    kind = ("region", known_forms)
+        elif word is None and (code := self._country(value)) is not None:
+            kind = ("country", (code,))  # a column of countries, or of anything
+        elif not settings().is_country_column(column):
+            others = [f"{value} {s}" for s in settings().region_suffixes if s != word]
+            forms = [*([f"{value} {word}"] if word else []), value, *others]
+            known_forms: list[str] = []
+            for form in forms:
+                if self._is_region(form):
+                    known_forms.append(form)
+                    if len(known_forms) == settings().region_forms:
+                        break
+            if known_forms:
+                kind = ("region", tuple(known_forms))
         self._values[column, value] = kind
         return kind
+
+    def _country(self, value: str) -> str | None:
+        """The code of the country ``value`` names (``Україна``, ``Russia``), or ``None``."""
+        try:
+            top = self.resolver.resolve(value, limit=1)
+        except InvalidInputError:
+            return None
+        best = top[0] if top else None
+        if best and best.place.kind == "country" and best.score >= settings().country_min_score:
+            return best.place.country
+        return None
 
     def _is_region(self, text: str) -> bool:
         try:
@@ -413,18 +428,28 @@ class Reconciler:
         """The first answer with matches inside the regions of the row: the narrowest
         column first, each match also inside every broader column (a hromada name that
         several oblasts have counts only in the oblast the row gives); each column's best
-        form first, then its other forms; ``None`` when no column has a match."""
+        reading first, then its other one; ``None`` when no column has a match."""
         levels = list(reversed(regions))  # narrowest first
         attempts = [(i, forms[0]) for i, (_, forms) in enumerate(levels)]
         attempts += [(i, f) for i, (_, forms) in enumerate(levels) for f in forms[1:]]
+        inside: dict[int, frozenset[str]] = {}
+
+        def within_level(j: int) -> frozenset[str]:
+            if j not in inside:
+                inside[j] = self._inside(query, levels[j][1], options)
+            return inside[j]
+
         tried: list[str] = []
         for i, region in attempts:
             column = levels[i][0]
             found = self.resolver.resolve_one(
                 query, limit=self.limit, **{**options, "within": region}
             )
-            broader = [self._inside(query, forms, options) for _, forms in levels[i + 1 :]]
-            kept = [m for m in found.matches if all(m.place.id in ids for ids in broader)]
+            kept = [
+                m
+                for m in found.matches
+                if all(m.place.id in within_level(j) for j in range(i + 1, len(levels)))
+            ]
             if kept:
                 if column in tried:
                     tried.remove(column)  # another reading of the same column matched
@@ -439,14 +464,15 @@ class Reconciler:
     def _inside(
         self, query: str, forms: tuple[str, ...], options: dict[str, Any]
     ) -> frozenset[str]:
-        """The ids of the places ``query`` may mean inside any reading of one region."""
-        ids: set[str] = set()
+        """The ids of the places ``query`` may mean inside one region: in its first
+        reading that has any."""
         for form in forms:
             found = self.resolver.resolve_one(
                 query, limit=WIDE_LIMIT, **{**options, "within": form}
             )
-            ids.update(m.place.id for m in found.matches)
-        return frozenset(ids)
+            if found.matches:
+                return frozenset(m.place.id for m in found.matches)
+        return frozenset()
 
     def _candidate(self, match: Match) -> Candidate:
         p = match.place
