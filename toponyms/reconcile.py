@@ -8,19 +8,25 @@ was used, and the runner-up candidates a reviewer may pick from. The command
 ``toponyms reconcile``, :mod:`toponyms.pandas`, :mod:`toponyms.dask` and
 :mod:`toponyms.spark` all reconcile through it, so that every way gives the same answers.
 
-How context cells are read, each distinct value once:
+How context cells are read, each distinct value of a column once:
 
-- a value that names a country (``UA``, ``Україна``, ``Russia``) filters by country;
+- a value that names a country (``UA``, ``Україна``, ``Russia``) filters by country (in a
+  column whose header names a region type, values are read as regions only; in one whose
+  header says country, as countries only);
 - a value that names a region the resolver knows (an oblast, raion, hromada, a city, an
-  old raion; as written or with a type word of :data:`SETTINGS` added, so that the bare
-  ``Бериславський`` of a 3W sheet's raion column reads as ``Бериславський район``)
-  restricts the match to inside it (``within=``). With several region columns the
-  narrowest is tried first, then the broader ones, so that a wrong raion cell still
-  lets the oblast decide; a match found only in a broader region says so in ``note``;
-- any other value is ignored, and ``note`` says so. No match outside every known region
-  of the row is taken: the sheet said where the place is.
+  old raion) restricts the match to inside it (``within=``). It is tried with the type
+  word its column's header names first (the bare ``Бериславська`` of a hromada column
+  reads as ``Бериславська громада``), then as written, then with the other type words of
+  ``toponyms/data/reconcile.json``; two readings are kept;
+- with several region columns the narrowest is tried first, and its match must also lie
+  inside every broader one (a hromada name that several oblasts share counts only in the
+  oblast the row gives); when it has none, the next broader column decides, and ``note``
+  says so. No match outside every known region of the row is taken: the sheet said where
+  the place is;
+- any other value is ignored, and ``note`` says so; spreadsheet errors and no-data marks
+  (``#REF!``, ``н/д``) are blank cells.
 
-The review loop: :func:`write_review` lists the rows below :data:`Settings.review_below`
+The review loop: :func:`review_rows` lists the names below :attr:`Settings.review_below`
 (and every ambiguous or unmatched one) with their candidates and an empty ``accept``
 column; :func:`apply_review` stores each accepted choice as a colloquial name of that
 place in the user's gazetteer, so that the next run matches the team's spelling at once.
@@ -162,12 +168,6 @@ def opened() -> tuple[str, ...]:
     what a Dask or Spark worker holds."""
     with _RESOLVERS_LOCK:
         return tuple(_RESOLVERS)
-
-
-def db_of(resolver: Resolver) -> str | None:
-    """The ``db`` argument that reopens ``resolver``'s gazetteer in another process
-    (``None`` for the default): what the resolver pickles as."""
-    return resolver.__reduce__()[1][0]
 
 
 # -- results ---------------------------------------------------------------------------------
