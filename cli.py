@@ -459,6 +459,99 @@ def serve(
         run(host=host, port=port, db=db, ready=ready)
 
 
+# -- reconcile -------------------------------------------------------------------------------
+@app.command()
+def reconcile(
+    table: Annotated[
+        Path | None, typer.Argument(help="CSV, TSV or XLSX file with a header row.")
+    ] = None,
+    column: Annotated[
+        str | None, typer.Option("--column", "-c", help="The column of place names.")
+    ] = None,
+    context_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context-column",
+            help="A column of oblast, raion, hromada or country (repeat; broadest first).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write here (.csv, .tsv or .xlsx); default: CSV to stdout."
+        ),
+    ] = None,
+    review: Annotated[
+        Path | None,
+        typer.Option("--review", help="Also write the rows to check, with candidates, here."),
+    ] = None,
+    apply_review: Annotated[
+        Path | None,
+        typer.Option("--apply-review", help="Store the accepted choices of a review file in --db."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Of a CSV/TSV (default: UTF-8, else cp1251).")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="Of a CSV (default: sniffed).")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Worksheet of an XLSX (default: the first).")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="Only these countries, e.g. UA,RU.")] = None,
+    within: Annotated[
+        str | None, typer.Option(help='Only inside this region, e.g. "Kherson Oblast".')
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Prefer names valid at YYYY-MM-DD.")
+    ] = None,
+    author: AuthorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Add the matching place to every row of a spreadsheet (CSV, TSV, XLSX).
+
+    The output has the input's columns unchanged, then place_id, name, name_uk, name_ru,
+    name_en, kind, admin1, raion, lat, lon, precision, score, status (matched, ambiguous,
+    no match) and note. --review lists the rows to check; fill in their accept column (1, 2,
+    3 or a place id) and run --apply-review to teach your gazetteer those spellings.
+
+    Example: toponyms reconcile hum.csv --column settlement --context-column oblast
+    --out hum-matched.xlsx --review review.csv
+    """
+    from toponyms.reconcile_cli import run_apply_review, run_reconcile
+
+    with _errors():
+        if apply_review is not None:
+            if table is not None or column is not None or out is not None or review is not None:
+                raise InvalidInputError(
+                    "--apply-review takes no TABLE, --column, --out or --review"
+                )
+            summary = run_apply_review(apply_review, db=db, author=author)
+            typer.echo(
+                f"{summary['added']} name(s) added, {summary['known']} already known "
+                f"(of {summary['accepted']} accepted)",
+                err=True,
+            )
+            for added in summary["names"]:
+                typer.echo(f"{added['id']}\t{added['name']}")
+            return
+        if table is None or column is None:
+            raise InvalidInputError("give a TABLE and --column NAME (or --apply-review FILE)")
+        run_reconcile(
+            table,
+            column=column,
+            context_columns=context_column or [],
+            out=out,
+            review=review,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            options={"country": country, "within": within, "as_of": as_of},
+            db=db,
+            log=lambda message: typer.echo(f"toponyms: {message}", err=True),
+        )
+
+
 # -- gazetteer -------------------------------------------------------------------------------
 @gazetteer_app.command("build")
 def gazetteer_build(
