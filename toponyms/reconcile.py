@@ -681,10 +681,12 @@ def _spelled(resolver: Resolver, choice: Accepted) -> bool:
 
 def _narrowed(found: Resolution, kept: list[Match]) -> Resolution:
     """``found`` with only the ``kept`` matches; ambiguous again by the resolver's rule
-    (the runner-up within :data:`toponyms.resolve.AMBIGUITY_RATIO` of the best)."""
+    (the runner-up within the scorer's ``ambiguity_ratio`` of the best)."""
     if len(kept) == len(found.matches):
         return found
-    from toponyms.resolve import AMBIGUITY_RATIO, Resolution
+    from toponyms import scoring
+    from toponyms.resolve import Resolution
 
-    ambiguous = len(kept) > 1 and kept[1].score >= AMBIGUITY_RATIO * kept[0].score
+    ratio = scoring.default().ambiguity_ratio
+    ambiguous = len(kept) > 1 and kept[1].score >= ratio * kept[0].score
     return Resolution(query=found.query, matches=tuple(kept), ambiguous=ambiguous)
