@@ -33,7 +33,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, schema
+from gazetteer import curated, geo, schema
 from gazetteer.sources import geonames, iso3166, katottg, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
@@ -769,8 +769,8 @@ class Builder:
         for region in self.admin1_by_geonames.values():
             pts = groups.get(region.id)
             if region.point is None and pts:
-                region.lat = round(statistics.median(p[0] for p in pts), 5)
-                region.lon = round(statistics.median(p[1] for p in pts), 5)
+                lat, lon = geo.median_point(pts)  # Chukotka lies across the 180° meridian
+                region.lat, region.lon = round(lat, 5), round(lon, 5)
                 region.precision = "centroid"
 
     # -- 6. curated names ------------------------------------------------------------------
