@@ -33,8 +33,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, geo, schema
-from gazetteer.sources import geonames, iso3166, katottg, postal
+from gazetteer import curated, geo, russia, schema
+from gazetteer.sources import geonames, iso3166, katottg, kladr, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
 from toponyms.text.keys import invariant_key
@@ -250,6 +250,8 @@ class Builder:
         self.renamed: dict[str, str] = {}
         self._postal_cache: dict[tuple[str, str], list[tuple[float, float]]] | None = None
         self.linked_count = 0
+        self.kladr_rows: list[kladr.Row] = []  # set by russia.add_regions_and_districts
+        self.kladr_regions: dict[str, Place] = {}  # KLADR region code -> region place
 
     # -- helpers -----------------------------------------------------------------------------
     def _add(self, place: Place) -> Place:
@@ -1039,6 +1041,8 @@ class Builder:
                         text = text.replace(token, value)
                     place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
             if place.kind in ("raion", "hromada") and place.name_en is not None:
+                if place.country != "UA":
+                    continue  # a KLADR district keeps its English name
                 place.name_en = f"{translit} {place.kind}"
 
     def land_names(self) -> None:
@@ -1347,10 +1351,12 @@ def build(
     steps: Iterable[tuple[str, Callable[[], None]]] = (
         ("countries", builder.countries),
         ("regions", builder.regions),
+        ("Russian regions and districts", lambda: russia.add_regions_and_districts(builder)),
         ("KATOTTG units", builder.katottg_units),
         ("GeoNames places and links", builder.geonames_places),
         ("coordinates", builder.coordinates),
         ("late links", builder.late_links),
+        ("Russian places (KLADR, postal)", lambda: russia.add_places(builder)),
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),
