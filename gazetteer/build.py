@@ -33,7 +33,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, geo, russia, schema
+from gazetteer import curated, features, geo, russia, schema
 from gazetteer.sources import geonames, iso3166, katottg, kladr, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
@@ -1361,6 +1361,7 @@ def build(
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),
         ("land names", builder.land_names),
+        ("regions and features", lambda: features.add_features(builder)),
         ("names", builder.finish_names),
         ("Russian names", builder.fill_russian_names),
         ("references", builder.remap_references),

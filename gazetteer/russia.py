@@ -9,7 +9,7 @@ Two build steps (called from :mod:`gazetteer.build`):
   KLADR district becomes a ``raion`` place ``kladr:<code>`` under its subject.
 - :func:`add_places`, once GeoNames' places are in: each district takes the median of
   its villages' post-office points, each KLADR town or village that GeoNames already has
-  is linked to that record (which takes KLADR's Russian name, kind and district), and
+  is linked to that record (which takes KLADR's Russian name and district), and
   the inhabited places of the border regions GeoNames lacks become places
   ``kladr:<code>``, at their own post office when it has a trusted point, else at their
   district's point (precision ``raion``: approximate).
@@ -112,7 +112,6 @@ def add_regions_and_districts(builder: Builder) -> None:
                 place.add_name(f"{variant} {word}", "en", "alternate", f"romanised: {SOURCE}")
                 if row.type == "р-н":
                     place.add_name(f"{variant} rayon", "en", "alternate", f"romanised: {SOURCE}")
-            place.add_name(f"{row.name} р-н", "ru", "alternate", f"abbreviation: {SOURCE}")
             districts += 1
     builder.stats["kladr_regions_named"] = named
     builder.stats["kladr_districts"] = districts
@@ -280,7 +279,8 @@ def add_places(builder: Builder) -> None:
             )
         )
         place.add_name(row.name, "ru", "official", SOURCE)
-        place.add_name(place.name_en or "", "en", "romanized", "romanised: BGN/PCGN-style")
+        # No English name row: the resolver reads romanisations of the Russian name itself,
+        # and a village's romanisation row would compete with a town's own English names.
         own = offices.get(code)
         if own is not None:
             place.lat, place.lon, place.precision = own[0], own[1], "postal"
@@ -303,7 +303,7 @@ def add_places(builder: Builder) -> None:
 
 
 def _take_kladr(builder: Builder, place: Place, row: kladr.Row) -> int:
-    """A GeoNames place that is a KLADR place takes its Russian name, kind and district;
+    """A GeoNames place that is a KLADR place takes its Russian name and district;
     returns 1 when the Russian name changed (the letter-guessed one was misspelt)."""
     # KLADR writes е for ё: a GeoNames spelling that differs only by ё is the better one.
     name = row.name
@@ -322,8 +322,8 @@ def _take_kladr(builder: Builder, place: Place, row: kladr.Row) -> int:
         ]
     place.name_ru = name
     place.add_name(name, "ru", "official", SOURCE)
-    if place.kind == "place":
-        place.kind = kladr.PLACE_KINDS[row.type]
+    # The kind stays GeoNames' (``place`` below 15,000 people): a kind's prior would make
+    # a Russian town of 2,000 outrank the Ukrainian city whose old name it bears.
     district_id = f"kladr:{row.district}" if row.district else ""
     if district_id in builder.places:
         place.raion_id = district_id

@@ -112,12 +112,15 @@ def test_every_fixture_settlement_is_a_complete_place(conn: sqlite3.Connection) 
 
 
 def _expected_id(row: sqlite3.Row) -> str:
-    """A place's id from its crosswalk ids; a KLADR place keeps its ``kladr:<code>`` id."""
+    """A place's id from its crosswalk ids; a KLADR place keeps its ``kladr:<code>`` id, a
+    curated region or feature its ``curated:<slug>``."""
     if row["geonames_id"] is not None:
         return f"geonames:{row['geonames_id']}"
     if row["katottg"] is not None:
         return f"katottg:{row['katottg']}"
     scheme, _, value = row["id"].partition(":")
+    if scheme == "curated" and value:
+        return row["id"]
     return row["id"] if scheme == "kladr" and len(value) == 11 and value.isdigit() else ""
 
 
