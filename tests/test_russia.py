@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gazetteer import geo, russia
-from gazetteer.sources import kladr
+from gazetteer.sources import kladr, postal_ru
 from toponyms import Resolver
 
 BELGORODSKY = "kladr:31022000000"
@@ -191,3 +191,59 @@ def test_default_russia_counts_and_points(default_db: Path) -> None:
             assert north - south < 4.5, iso
     finally:
         conn.close()
+
+
+KLADR_UPSTREAM = (
+    "kladr_code\tlevel\ttype_abbr\tname\tpostal_index\tregion_code\tregion\traion\tcity\n"
+    "31000000000\t1\tобл\tБелгородская\t\t31\t\t\t\n"
+    "31022000000\t2\tр-н\tБелгородский\t\t31\tобл Белгородская\t\t\n"
+    "31022000026\t4\tс\tЖуравлевка\t308594\t31\tобл Белгородская\tр-н Белгородский\t\n"
+    "31022000900\t4\tснт\tРомашка\t308594\t31\tобл Белгородская\tр-н Белгородский\t\n"
+    "50000000000\t1\tобл\tМосковская\t\t50\t\t\t\n"
+    "50001000007\t4\tд\tАбрамово\t140000\t50\tобл Московская\tр-н Дальний\t\n"
+    "50001001000\t3\tг\tДальний\t140001\t50\tобл Московская\tр-н Дальний\t\n"
+)
+POSTAL_UPSTREAM = (
+    "country_code\tpostal_code\tplace_name\tadmin_name1\tadmin_code1\tadmin_name2\tadmin_code2"
+    "\tadmin_name3\tadmin_code3\tlatitude\tlongitude\taccuracy\n"
+    "RU\t308594\tЖуравлевка\tБелгородская Область\t\tБЕЛГОРОДСКИЙ РАЙОН\t\t\t\t52.85\t52.3\t4\n"
+    "RU\t140001\tДальний\tМосковская Область\t\t\t\t\t\t55.5\t37.5\t1\n"
+    "RU\t140002\tДругое\tМосковская Область\t\t\t\t\t\t55.6\t37.6\t4\n"
+)
+
+
+def test_extract_keeps_districts_towns_border_villages_and_their_post_offices(
+    tmp_path: Path,
+) -> None:
+    from gazetteer import extract
+
+    (tmp_path / "kladr.tsv").write_text(KLADR_UPSTREAM, encoding="utf-8")
+    (tmp_path / "postal.tsv").write_text(POSTAL_UPSTREAM, encoding="utf-8")
+    out = tmp_path / "out"
+    extract.main(
+        [
+            "--kladr",
+            str(tmp_path / "kladr.tsv"),
+            "--postal-ru",
+            str(tmp_path / "postal.tsv"),
+            "--out",
+            str(out),
+        ]
+    )
+    rows = {r.code: r for r in kladr.read(out / "kladr_ru.tsv")}
+    # The garden plot (снт) and a village outside the border regions are left out.
+    assert sorted(rows) == [
+        "31000000000",
+        "31022000000",
+        "31022000026",
+        "50000000000",
+        "50001001000",
+    ]
+    assert rows["31022000026"].district == BELGORODSKY.removeprefix("kladr:")
+    offices = list(postal_ru.read(out / "postal_ru.tsv"))
+    assert [(o.kladr_code, o.lat, o.lon, o.accuracy) for o in offices] == [
+        ("31022000026", 52.85, 52.3, 4),
+        ("50001001000", 55.5, 37.5, 1),
+    ]
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert '"kladr_ru.tsv": 5' in manifest and '"postal_ru.tsv": 2' in manifest

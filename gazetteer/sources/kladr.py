@@ -26,7 +26,7 @@ from gazetteer.tsv import read_rows, write_rows
 
 LICENSE = (
     "FNS of Russia open data (official classifier, not an object of copyright under"
-    " RU Civil Code art. 1259 §6); attribution: KLADR/FIAS, Federal Tax Service of Russia"
+    " RU Civil Code art. 1259 §6), attribution: KLADR/FIAS, Federal Tax Service of Russia"
     " (via hooper21/AddressRU)"
 )
 COLUMNS = ("code", "level", "type", "name")
