@@ -154,6 +154,11 @@ def _village_for_town(place: Place, city: geonames.City) -> bool:
     return similarity < MAIN_NAME_SIMILARITY
 
 
+# Letters no Russian word has: Serbian and Macedonian (Јејск), Belarusian ў and і.
+NOT_RUSSIAN_LETTERS = frozenset("јћђљњџѓќѕўі")
+STRESS_MARK = "\u0301"  # dictionary-style spellings among the alternates: Кури́льск
+
+
 def _russian_name(city: geonames.City) -> str | None:
     """A Russian GeoNames place's Russian name: the Cyrillic alternate its main (romanised)
     name spells, not the first in alphabetical order.
@@ -165,9 +170,15 @@ def _russian_name(city: geonames.City) -> str | None:
     """
     main = _invariant(city.name)
     cyrillic = sorted(
-        n for n in city.names if script_of(n) == "Cyrl" and _lang_of(n) != "uk" and not _is_code(n)
+        n
+        for n in city.names
+        if script_of(n) == "Cyrl"
+        and _lang_of(n) != "uk"
+        and not _is_code(n)
+        and not NOT_RUSSIAN_LETTERS.intersection(n.lower())
     )
-    return max(cyrillic, key=lambda n: fuzz.ratio(_invariant(n), main), default=None)
+    best = max(cyrillic, key=lambda n: fuzz.ratio(_invariant(n), main), default=None)
+    return best.replace(STRESS_MARK, "") if best else None
 
 
 def _is_code(name: str) -> bool:

@@ -247,3 +247,15 @@ def test_extract_keeps_districts_towns_border_villages_and_their_post_offices(
     ]
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert '"kladr_ru.tsv": 5' in manifest and '"postal_ru.tsv": 2' in manifest
+
+
+def test_a_letter_guessed_russian_name_is_spelled_in_russian_letters() -> None:
+    from gazetteer.build import _russian_name
+    from gazetteer.sources.geonames import City
+
+    def city(name: str, *names: str) -> City:
+        return City(1, name, 46.7, 38.3, "RU", "38", 90000, names)
+
+    # Serbian Јејск spells Yeysk closer than Ейск does; a stress mark is no letter.
+    assert _russian_name(city("Yeysk", "Ejsk", "Ейск", "Јејск")) == "Ейск"
+    assert _russian_name(city("Kuril'sk", "Кури́льск")) == "Курильск"
