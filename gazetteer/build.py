@@ -34,8 +34,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, schema
-from gazetteer.sources import geonames, iso3166, katottg, postal
+from gazetteer import curated, features, geo, russia, schema
+from gazetteer.sources import geonames, iso3166, katottg, kladr, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
 from toponyms.text.keys import invariant_key
@@ -155,6 +155,11 @@ def _village_for_town(place: Place, city: geonames.City) -> bool:
     return similarity < MAIN_NAME_SIMILARITY
 
 
+# Letters no Russian word has: Serbian and Macedonian (Јејск), Belarusian ў and і.
+NOT_RUSSIAN_LETTERS = frozenset("јћђљњџѓќѕўі")
+STRESS_MARK = "\u0301"  # dictionary-style spellings among the alternates: Кури́льск
+
+
 def _russian_name(city: geonames.City) -> str | None:
     """A Russian GeoNames place's Russian name: the Cyrillic alternate its main (romanised)
     name spells, not the first in alphabetical order.
@@ -166,9 +171,15 @@ def _russian_name(city: geonames.City) -> str | None:
     """
     main = _invariant(city.name)
     cyrillic = sorted(
-        n for n in city.names if script_of(n) == "Cyrl" and _lang_of(n) != "uk" and not _is_code(n)
+        n
+        for n in city.names
+        if script_of(n) == "Cyrl"
+        and _lang_of(n) != "uk"
+        and not _is_code(n)
+        and not NOT_RUSSIAN_LETTERS.intersection(n.lower())
     )
-    return max(cyrillic, key=lambda n: fuzz.ratio(_invariant(n), main), default=None)
+    best = max(cyrillic, key=lambda n: fuzz.ratio(_invariant(n), main), default=None)
+    return best.replace(STRESS_MARK, "") if best else None
 
 
 def _is_code(name: str) -> bool:
@@ -251,6 +262,8 @@ class Builder:
         self.renamed: dict[str, str] = {}
         self._postal_cache: dict[tuple[str, str], list[tuple[float, float]]] | None = None
         self.linked_count = 0
+        self.kladr_rows: list[kladr.Row] = []  # set by russia.add_regions_and_districts
+        self.kladr_regions: dict[str, Place] = {}  # KLADR region code -> region place
 
     # -- helpers -----------------------------------------------------------------------------
     def _add(self, place: Place) -> Place:
@@ -770,8 +783,8 @@ class Builder:
         for region in self.admin1_by_geonames.values():
             pts = groups.get(region.id)
             if region.point is None and pts:
-                region.lat = round(statistics.median(p[0] for p in pts), 5)
-                region.lon = round(statistics.median(p[1] for p in pts), 5)
+                lat, lon = geo.median_point(pts)  # Chukotka lies across the 180° meridian
+                region.lat, region.lon = round(lat, 5), round(lon, 5)
                 region.precision = "centroid"
 
     # -- 6. curated names ------------------------------------------------------------------
@@ -1040,6 +1053,8 @@ class Builder:
                         text = text.replace(token, value)
                     place.add_name(text, pattern.lang, "alternate", f"pattern: {pattern.pattern}")
             if place.kind in ("raion", "hromada") and place.name_en is not None:
+                if place.country != "UA":
+                    continue  # a KLADR district keeps its English name
                 place.name_en = f"{translit} {place.kind}"
 
     def land_names(self) -> None:
@@ -1348,14 +1363,17 @@ def build(
     steps: Iterable[tuple[str, Callable[[], None]]] = (
         ("countries", builder.countries),
         ("regions", builder.regions),
+        ("Russian regions and districts", lambda: russia.add_regions_and_districts(builder)),
         ("KATOTTG units", builder.katottg_units),
         ("GeoNames places and links", builder.geonames_places),
         ("coordinates", builder.coordinates),
         ("late links", builder.late_links),
+        ("Russian places (KLADR, postal)", lambda: russia.add_places(builder)),
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
         ("generated names", builder.generated_names),
         ("land names", builder.land_names),
+        ("regions and features", lambda: features.add_features(builder)),
         ("names", builder.finish_names),
         ("Russian names", builder.fill_russian_names),
         ("references", builder.remap_references),

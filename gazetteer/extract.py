@@ -7,6 +7,12 @@ version and licence in ``manifest.json``. Run it when a source publishes a new e
 
     python -m gazetteer.extract --postal PATH/TO/UA.txt [--admin1 PATH/TO/admin1CodesASCII.txt]
 
+Russia's KLADR and postal extracts are made from their own upstream files, alone or with
+the rest (``--postal`` left out rewrites only these two and their manifest entries)::
+
+    python -m gazetteer.extract --kladr PATH/TO/kladr_ru_levels1-4_2016-09-29.tsv \
+        --postal-ru PATH/TO/RU_postal_2016-06-29.tsv
+
 Same upstream versions give byte-identical extracts.
 """
 
@@ -17,7 +23,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from gazetteer.sources import geonames, iso3166, katottg, postal
+from gazetteer.sources import geonames, iso3166, katottg, kladr, postal, postal_ru
 
 SOURCES_DIR = Path(__file__).parent / "data" / "sources"
 WORLD_MIN = "cities15000"
@@ -103,12 +109,63 @@ def extract_postal(out: Path, path: Path) -> dict[str, object]:
     }
 
 
+KLADR_VERSION = "KLADR state of 2016-09-29 (hooper21/AddressRU 2ec21a2)"
+POSTAL_RU_VERSION = "GeoNames postal codes RU.txt, snapshot of 2016-06-29"
+
+
+def extract_russia(out: Path, kladr_path: Path, postal_path: Path) -> list[dict[str, object]]:
+    """KLADR's regions, districts, towns and border places, and their post offices."""
+    rows = kladr.write_rows_kladr(
+        out / "kladr_ru.tsv",
+        kladr.parse_upstream(kladr_path),
+        comments=[f"source: {KLADR_VERSION}", f"license: {kladr.LICENSE}"],
+    )
+    offices = postal_ru.write(
+        out / "postal_ru.tsv",
+        postal_ru.parse_upstream(postal_path, kladr_path),
+        comments=[f"source: {POSTAL_RU_VERSION}", postal_ru.LICENSE],
+    )
+    return [
+        {
+            "name": "KLADR",
+            "version": KLADR_VERSION,
+            "license": kladr.LICENSE,
+            "files": {"kladr_ru.tsv": rows},
+        },
+        {
+            "name": "GeoNames postal codes (Russia)",
+            "version": POSTAL_RU_VERSION,
+            "license": postal_ru.LICENSE,
+            "files": {"postal_ru.tsv": offices},
+        },
+    ]
+
+
+def _russia_only(out: Path, kladr_path: Path, postal_path: Path) -> list[dict[str, object]]:
+    """The manifest with only the Russian entries rewritten."""
+    path = out / "manifest.json"
+    kept: list[dict[str, object]] = []
+    if path.exists():
+        names = {"KLADR", "GeoNames postal codes (Russia)"}
+        kept = [s for s in json.loads(path.read_text(encoding="utf-8")) if s["name"] not in names]
+    return kept + extract_russia(out, kladr_path, postal_path)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--postal", type=Path, required=True, help="GeoNames postal UA.txt")
+    parser.add_argument("--postal", type=Path, help="GeoNames postal UA.txt")
+    parser.add_argument("--kladr", type=Path, help="KLADR levels 1-4 TSV (Russia)")
+    parser.add_argument("--postal-ru", type=Path, help="GeoNames postal RU.txt with a header")
     parser.add_argument("--out", type=Path, default=SOURCES_DIR)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if (args.kladr is None) != (args.postal_ru is None):
+        parser.error("--kladr and --postal-ru go together")
+    if args.postal is None:
+        if args.kladr is None:
+            parser.error("give --postal (all sources) or --kladr and --postal-ru (Russia)")
+        _finish(args.out, _russia_only(args.out, args.kladr, args.postal_ru))
+        return
     manifest = [
         extract_geonames(args.out),
         extract_katottg(args.out),
@@ -127,7 +184,13 @@ def main(argv: list[str] | None = None) -> None:
                 },
             }
         )
-    (args.out / "manifest.json").write_text(
+    if args.kladr is not None:
+        manifest.extend(extract_russia(args.out, args.kladr, args.postal_ru))
+    _finish(args.out, manifest)
+
+
+def _finish(out: Path, manifest: list[dict[str, object]]) -> None:
+    (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     for source in manifest:

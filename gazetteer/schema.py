@@ -37,6 +37,13 @@ KINDS = (
     "village",
     "city_district",
     "place",  # populated place of unknown rank (user-made, or GeoNames outside UA)
+    # Curated places that are not administrative units (gazetteer/features.py):
+    "region",  # a region people name, not a unit: Donbas, Слобожанщина, Transnistria
+    "island",
+    "spit",
+    "plant",  # a works or power plant: Azovstal, the Zaporizhzhia NPP
+    "dam",
+    "bridge",
 )
 NAME_TYPES = (
     "official",
@@ -47,7 +54,17 @@ NAME_TYPES = (
     "occupation",
     "romanized",
 )
-PRECISIONS = ("geonames", "postal", "hromada", "raion", "oblast", "centroid", "capital", "user")
+PRECISIONS = (
+    "geonames",
+    "postal",
+    "hromada",
+    "raion",
+    "oblast",
+    "centroid",
+    "capital",
+    "user",
+    "curated",  # the point a curated row's source gives (features.tsv)
+)
 STATUSES = ("active", "retired")
 
 DDL = """

@@ -111,18 +111,24 @@ def test_every_fixture_settlement_is_a_complete_place(conn: sqlite3.Connection) 
     assert problems == [], "\n".join(problems[:30])
 
 
+def _expected_id(row: sqlite3.Row) -> str:
+    """A place's id from its crosswalk ids; a KLADR place keeps its ``kladr:<code>`` id, a
+    curated region or feature its ``curated:<slug>``."""
+    if row["geonames_id"] is not None:
+        return f"geonames:{row['geonames_id']}"
+    if row["katottg"] is not None:
+        return f"katottg:{row['katottg']}"
+    scheme, _, value = row["id"].partition(":")
+    if scheme == "curated" and value:
+        return row["id"]
+    return row["id"] if scheme == "kladr" and len(value) == 11 and value.isdigit() else ""
+
+
 def test_ids_follow_the_crosswalk_ids(conn: sqlite3.Connection) -> None:
-    wrong = [
-        (r["id"], r["geonames_id"], r["katottg"])
-        for r in conn.execute("SELECT id, geonames_id, katottg FROM places")
-        if r["id"]
-        != (
-            f"geonames:{r['geonames_id']}"
-            if r["geonames_id"] is not None
-            else f"katottg:{r['katottg']}"
-        )
-    ]
+    rows = conn.execute("SELECT id, geonames_id, katottg FROM places").fetchall()
+    wrong = [(r["id"], r["geonames_id"], r["katottg"]) for r in rows if r["id"] != _expected_id(r)]
     assert wrong == []
+    assert any(r["id"].startswith("kladr:") for r in rows)
 
 
 def test_no_two_places_share_a_crosswalk_id(conn: sqlite3.Connection) -> None:

@@ -97,6 +97,50 @@ SPECS = {
         },
         "dates": [],
     },
+    GAZ / "kladr_regions.tsv": {
+        "columns": ["kladr_region", "iso"],
+        "required": ["kladr_region", "iso"],
+        "enums": {},
+        "dates": [],
+    },
+    GAZ / "features.tsv": {
+        "columns": [
+            "id",
+            "kind",
+            "country",
+            "parent",
+            "lat",
+            "lon",
+            "population",
+            "name_uk",
+            "name_ru",
+            "name_en",
+            "source",
+        ],
+        "required": [
+            "id",
+            "kind",
+            "country",
+            "parent",
+            "lat",
+            "lon",
+            "name_uk",
+            "name_ru",
+            "name_en",
+            "source",
+        ],
+        "enums": {
+            "kind": {"region", "island", "spit", "plant", "dam", "bridge"},
+            "country": {"UA", "RU", "MD"},
+        },
+        "dates": [],
+    },
+    GAZ / "feature_names.tsv": {
+        "columns": ["id", "name", "lang", "type", "source"],
+        "required": ["id", "name", "lang", "type", "source"],
+        "enums": {"lang": LANGS, "type": {"official", "alternate", "colloquial", "historical"}},
+        "dates": [],
+    },
     TOP / "non_places.tsv": {
         "columns": ["word", "lang", "category", "place_reading", "note", "source"],
         "required": ["word", "lang", "category", "source"],
@@ -236,3 +280,24 @@ def test_region_iso_codes():
         assert record["iso"].startswith(record["country"] + "-"), row
     regions = {dict(zip(header, r, strict=False))["region_uk"] for r in rows if r[0] == "UA"}
     assert len(regions) == 27, sorted(regions)
+
+
+def test_kladr_regions_are_russian_iso_codes():
+    header, rows = _table(GAZ / "kladr_regions.tsv")
+    codes = [dict(zip(header, r, strict=False)) for r in rows]
+    assert len(codes) == 83
+    assert all(re.match(r"^\d{2}$", c["kladr_region"]) for c in codes)
+    assert all(re.match(r"^RU-[A-Z]{2,3}$", c["iso"]) for c in codes)
+    assert len({c["iso"] for c in codes}) == 83
+
+
+def test_every_feature_name_names_a_feature():
+    header, rows = _table(GAZ / "features.tsv")
+    ids = {dict(zip(header, r, strict=False))["id"] for r in rows}
+    assert all(i.startswith("curated:") for i in ids)
+    for row in rows:
+        record = dict(zip(header, row, strict=False))
+        assert -90 <= float(record["lat"]) <= 90 and -180 <= float(record["lon"]) <= 180, row
+        assert re.match(r"^(UA|MD|RU)(-[A-Z0-9]{2,3})?$", record["parent"]), row
+    header, rows = _table(GAZ / "feature_names.tsv")
+    assert {dict(zip(header, r, strict=False))["id"] for r in rows} <= ids
