@@ -694,7 +694,9 @@ class Resolver:
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
         if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
-            own = frozenset(h.place_id for h in exact_hits if h.type in OWN_TYPES)
+            own = frozenset(
+                h.place_id for h in exact_hits if h.type in OWN_TYPES or self._home_name(h)
+            )
             kept = self._romanized(exact, kept, own)
         if rule is None:
             return [*exact_hits, *kept]
