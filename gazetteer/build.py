@@ -33,7 +33,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, schema
+from gazetteer import curated, schema, ukraine
+from gazetteer.russian import is_russian
 from gazetteer.sources import geonames, iso3166, katottg, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
@@ -1179,7 +1180,7 @@ class Builder:
             russian = sorted(
                 (preference.get(t, 9), n)
                 for n, lang, t, *_ in place.names
-                if lang == "ru" and t in preference
+                if lang == "ru" and t in preference and is_russian(n)
             )
             if russian:
                 place.name_ru = russian[0][1]
@@ -1187,7 +1188,10 @@ class Builder:
                 cyrillic = {
                     fold(n): n
                     for n, lang, t, *_ in place.names
-                    if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"
+                    if lang == "und"
+                    and t == "alternate"
+                    and script_of(n) == "Cyrl"
+                    and is_russian(n)
                 }
                 for candidate in counterparts(place.name_uk):
                     if fold(candidate) in cyrillic and fold(candidate) != fold(place.name_uk):
@@ -1353,10 +1357,12 @@ def build(
         ("late links", builder.late_links),
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
+        ("Ukrainian places' Russian and former names", lambda: ukraine.add_names(builder)),
         ("generated names", builder.generated_names),
         ("land names", builder.land_names),
         ("names", builder.finish_names),
         ("Russian names", builder.fill_russian_names),
+        ("generated Russian names", lambda: ukraine.choose_russian_names(builder)),
         ("references", builder.remap_references),
     )
     for label, step in steps:
