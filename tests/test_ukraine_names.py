@@ -362,3 +362,23 @@ def test_default_gazetteer_resolves_old_raions_and_hromada_forms(
         matches = resolver.resolve(query, limit=3, country="UA")
     assert matches, query
     assert matches[0].place.name_uk == name_uk, [m.place.name_uk for m in matches]
+
+
+@pytest.mark.slow
+def test_default_gazetteer_names_are_in_their_languages_script(default_db: Path) -> None:
+    """No Russian name of a Ukrainian place has a letter or ending Russian lacks (ў і ї є,
+    Belarusian -ае); no Ukrainian name a letter Ukrainian lacks (ы э ъ)."""
+    conn = sqlite3.connect(f"{default_db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT id, name_uk, name_ru FROM places WHERE country = 'UA' AND status = 'active'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert len(rows) > 30_000
+    bad_ru = [(i, ru) for i, _, ru in rows if ru and not russian.is_russian(ru)]
+    bad_uk = [(i, uk) for i, uk, _ in rows if uk and not russian.is_ukrainian(uk)]
+    assert bad_ru == [], bad_ru[:20]
+    assert bad_uk == [], bad_uk[:20]
+    with_ru = sum(1 for _, uk, ru in rows if uk and ru)
+    assert with_ru >= 0.99 * sum(1 for _, uk, _ in rows if uk)
