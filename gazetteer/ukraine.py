@@ -261,6 +261,36 @@ def _old_raions(builder: Builder, path: Path) -> None:
                 )
     builder.stats["old_raions_same_name"] = kept
     builder.stats["old_raions_as_former_names"] = former
+    _occupation_units(builder, list(koatuu.read_raions(path)))
+
+
+def _occupation_units(builder: Builder, raions: list[koatuu.OldRaion]) -> None:
+    """Units of the Russian occupation administrations (``occupation_units.tsv``), each
+    formed in the borders of a pre-2020 raion: names of that raion's successor."""
+    path = builder.data_dir / "occupation_units.tsv"
+    if not path.exists():
+        return
+    unresolved = []
+    for row in read_rows(path):
+        matches = []
+        for raion in raions:
+            successor = builder.by_katottg.get(raion.successor)
+            if successor is None or not same_name(
+                _raion_name(raion.name_uk, None), row["old_raion_uk"]
+            ):
+                continue
+            region = builder.places.get(successor.admin1_id or "")
+            if region is not None and (region.name_uk or "").startswith(row["oblast_uk"]):
+                matches.append(successor)
+        if len(matches) != 1:
+            unresolved.append(f"occupation_units: {row['old_raion_uk']} ({row['oblast_uk']})")
+            continue
+        source = f"{row['authority']}: {row['source']} ({row['old_raion_uk']})"
+        matches[0].add_name(row["name"], row["lang"], row["type"], source)
+    if unresolved:
+        stats = builder.stats.setdefault("curated_unresolved", [])
+        if isinstance(stats, list):
+            stats.extend(unresolved)
 
 
 def _raion_name(upper: str, template: str | None) -> str:

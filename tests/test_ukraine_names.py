@@ -86,9 +86,9 @@ def test_koatuu_tables_give_russian_names_and_old_raions(tmp_path: Path) -> None
         "UA14120010130011112": KRAMATORSK_RAION,
     }
     settlements, raions = koatuu.parse(*_koatuu_upstream(tmp_path), raion_of)
-    assert [(s.katottg, s.name_ru) for s in settlements] == [
-        (KLISHCHIIVKA, "КЛЕЩИЕВКА"),
-        ("UA14020010130011111", "ОТРАДОВКА"),
+    assert [(s.katottg, s.name_ru, s.old_unit) for s in settlements] == [
+        (KLISHCHIIVKA, "КЛЕЩИЕВКА", "БАХМУТСЬКИЙ РАЙОН"),
+        ("UA14020010130011111", "ОТРАДОВКА", "БАХМУТСЬКИЙ РАЙОН"),
     ]  # no Russian name, no link, or a code the codifier lost: left out
     # The old raion's successor holds two of its three linked settlements.
     assert raions == [
@@ -285,6 +285,8 @@ def test_old_raions_are_former_names_of_their_successor(conn: sqlite3.Connection
     assert ("Білозерський район", "uk", "historical", "2020-07-17") in names
     assert ("Белозерский район", "ru", "historical", "2020-07-17") in names
     assert ("Цюрупинський район", "uk", "historical", "2016") in names
+    # The occupation administration's unit in the borders of the old Олешківський район.
+    assert ("Алешкинский муниципальный округ", "ru", "occupation", None) in names
     # A raion that kept its name gives the new one its Russian name.
     kakhovka = conn.execute(
         "SELECT name_ru FROM places WHERE kind = 'raion' AND name_uk = 'Каховський район'"

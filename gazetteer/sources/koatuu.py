@@ -12,7 +12,10 @@ kept:
     transition table, by code where the code survived and by a name unique in its oblast
     where it did not (see the source's README); the Ukrainian name of 2019 is kept so
     that the build can tell a Russian name of the current name from one of a former name
-    (Желанне, now Благодатне: ``ЖЕЛАННОЕ`` is the Russian of the old name).
+    (Желанне, now Благодатне: ``ЖЕЛАННОЕ`` is the Russian of the old name), and the
+    raion or city council the settlement lay in (``БАХМУТСЬКИЙ РАЙОН``, ``ТОРЕЦЬК``),
+    which the GeoNames postal extract names too: a postal point is the settlement's only
+    when it lies in the same old raion.
 ``koatuu_raions.tsv``
     one row a pre-2020 raion: its KOATUU code, its Ukrainian name in the editions of 2015
     and 2019 and its Russian name of 2019 (the raion part only: ``БАХМУТСЬКИЙ РАЙОН``),
@@ -34,7 +37,7 @@ from gazetteer.tsv import read_rows, write_rows
 
 LICENSE = "official classifier of Ukraine (State Statistics Service), open data"
 SOURCE = "KOATUU (ДК 014-97), State Statistics Service of Ukraine"
-SETTLEMENT_COLUMNS = ("katottg", "koatuu", "name_uk", "name_ru")
+SETTLEMENT_COLUMNS = ("katottg", "koatuu", "name_uk", "name_ru", "old_unit")
 RAION_COLUMNS = ("koatuu", "name_uk_2015", "name_uk", "name_ru", "successor", "share")
 
 
@@ -46,6 +49,7 @@ class Settlement:
     koatuu: str
     name_uk: str
     name_ru: str
+    old_unit: str  # the raion (БАХМУТСЬКИЙ РАЙОН) or city council (ТОРЕЦЬК) it lay in, 2019
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,13 @@ def parse(
             continue
         if russian:
             settlements.append(
-                Settlement(code, row["koatuu_2019"], row["name_uk_2019"].strip(), russian)
+                Settlement(
+                    code,
+                    row["koatuu_2019"],
+                    row["name_uk_2019"].strip(),
+                    russian,
+                    _raion_part(row["raion_or_council_2019"]),
+                )
             )
         old_raion = row["koatuu_2019"][:5] + "00000"
         if is_old_raion_code(old_raion) and raion_of[code]:
@@ -119,7 +129,7 @@ def write_settlements(path: Path, rows: Iterable[Settlement], *, comments: list[
     return write_rows(
         path,
         SETTLEMENT_COLUMNS,
-        ((s.katottg, s.koatuu, s.name_uk, s.name_ru) for s in ordered),
+        ((s.katottg, s.koatuu, s.name_uk, s.name_ru, s.old_unit) for s in ordered),
         comments=comments,
     )
 
@@ -139,7 +149,9 @@ def write_raions(path: Path, rows: Iterable[OldRaion], *, comments: list[str]) -
 
 def read_settlements(path: Path) -> Iterator[Settlement]:
     for row in read_rows(path):
-        yield Settlement(row["katottg"], row["koatuu"], row["name_uk"], row["name_ru"])
+        yield Settlement(
+            row["katottg"], row["koatuu"], row["name_uk"], row["name_ru"], row["old_unit"]
+        )
 
 
 def read_raions(path: Path) -> Iterator[OldRaion]:
