@@ -28,7 +28,9 @@ lies far from the settlement's hromada (Терни, a village of the Юріїв�
 point of Veseli Terny, a quarter of Kryvyi Rih 190 km away): the village keeps its KATOTTG
 record and gets a point as any other, the GeoNames record becomes a place of its own.
 After the late links, :func:`city_districts` makes the unlinked GeoNames places that lie
-inside a large city its districts (Saltivka, Pechersk, Borshchahivka), not cities.
+inside a large city its districts (Saltivka, Pechersk, Borshchahivka), not cities, and so
+any unlinked record of a town's size: KATOTTG lists every city, so it is a quarter of the
+nearest one (Terny in Kryvyi Rih).
 """
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ RAION_MARGIN_KM = 20.0
 # are the city's districts: 3 km plus 6 km per square root of a million inhabitants (Kyiv
 # 13 km, Kharkiv 10 km, Poltava 6 km).
 CITY_MIN_POPULATION = 150_000
+# KATOTTG lists every Ukrainian city: a GeoNames record of a town's size (15,000 people or
+# more) that links to none is a quarter of a city within this distance, the one that
+# draws it most (population over distance squared: Terny is Kryvyi Rih's, not nearer
+# Zhovti Vody's; Khanzhonkove Makiivka's, not larger Donetsk's).
+TOWN_SIZED = 15_000
+QUARTER_OF_NEAREST_CITY_KM = 35.0
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -489,22 +497,44 @@ def city_districts(builder: Builder) -> None:
         ),
         key=lambda p: -(p.population or 0),
     )
+    all_cities = [
+        p
+        for p in builder.places.values()
+        if p.country == "UA" and p.kind == "city" and p.katottg and p.point
+    ]
     moved = []
     for place in sorted(builder.places.values(), key=lambda p: p.id):
         if place.country != "UA" or place.katottg or place.kind not in ("city", "place"):
             continue
-        if place.point is None or place in cities:
+        point = place.point
+        if point is None:
             continue
-        for city in cities:
-            assert city.point is not None
-            radius = 3.0 + 6.0 * math.sqrt((city.population or 0) / 1e6)
-            if distance_km(place.point, city.point) <= radius:
-                place.kind = "city_district"
-                place.parent_id = city.id
-                place.admin1_id = city.admin1_id
-                place.raion_id = city.raion_id
-                place.hromada_id = city.hromada_id
-                moved.append(f"{place.name_en} → {city.name_uk}")
-                break
+        target = next(
+            (
+                city
+                for city in cities
+                if city.point
+                and distance_km(point, city.point)
+                <= 3.0 + 6.0 * math.sqrt((city.population or 0) / 1e6)
+            ),
+            None,
+        )
+        if target is None and (place.population or 0) >= TOWN_SIZED:
+            near = [
+                (distance_km(point, c.point), c)
+                for c in all_cities
+                if c.point and distance_km(point, c.point) <= QUARTER_OF_NEAREST_CITY_KM
+            ]
+            if near:
+                _, target = max(
+                    near, key=lambda dc: ((dc[1].population or 0) / max(dc[0], 1.0) ** 2, dc[1].id)
+                )
+        if target is not None:
+            place.kind = "city_district"
+            place.parent_id = target.id
+            place.admin1_id = target.admin1_id
+            place.raion_id = target.raion_id
+            place.hromada_id = target.hromada_id
+            moved.append(f"{place.name_en} → {target.name_uk}")
     builder.stats["geonames_places_made_city_districts"] = len(moved)
     builder.stats["geonames_places_made_city_districts_sample"] = moved[:40]

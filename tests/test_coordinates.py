@@ -184,3 +184,24 @@ def test_wof_localities_upstream_and_extract(tmp_path: Path) -> None:
     extract = tmp_path / "wof_ua.tsv"
     assert wof.write(extract, rows, comments=[wof.LICENSE]) == 1
     assert list(wof.read(extract)) == rows
+
+
+@pytest.mark.slow
+def test_default_gazetteer_city_quarters_are_districts(default_db: Path) -> None:
+    """GeoNames' quarters (Saltivka in Kharkiv, Terny in Kryvyi Rih) are city districts,
+    and no Ukrainian record of a town's size that KATOTTG lacks stands as a city."""
+    c = _connect(default_db)
+    try:
+        rows = dict(
+            c.execute(
+                "SELECT p.name_en, c.name_uk FROM places p JOIN places c ON c.id = p.parent_id"
+                " WHERE p.kind = 'city_district' AND p.name_en IN ('Saltivka', 'Terny')"
+            ).fetchall()
+        )
+        towns = c.execute(
+            "SELECT name_en FROM places WHERE country = 'UA' AND katottg IS NULL AND kind = 'city'"
+        ).fetchall()
+    finally:
+        c.close()
+    assert rows == {"Saltivka": "Харків", "Terny": "Кривий Ріг"}
+    assert len(towns) <= 3, towns
