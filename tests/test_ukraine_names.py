@@ -384,3 +384,19 @@ def test_default_gazetteer_names_are_in_their_languages_script(default_db: Path)
     assert bad_uk == [], bad_uk[:20]
     with_ru = sum(1 for _, uk, ru in rows if uk and ru)
     assert with_ru >= 0.99 * sum(1 for _, uk, _ in rows if uk)
+
+
+def test_new_sources_are_credited_in_the_manifest() -> None:
+    from gazetteer.build import SOURCES_DIR, source_manifest
+
+    manifest = {s["file"]: s for s in source_manifest(SOURCES_DIR)}
+    for name, source, licence in (
+        ("koatuu_ru.tsv", "KOATUU (ДК 014-97)", "official classifier of Ukraine"),
+        ("koatuu_raions.tsv", "KOATUU (ДК 014-97)", "official classifier of Ukraine"),
+        ("ua_renamings.tsv", "KOATUU 2015-07-15 vs 2019-05-30, KATOTTG 2020", "official"),
+        ("wof_ua.tsv", "Who's On First", "Who's On First"),
+    ):
+        assert manifest[name]["name"].startswith(source), manifest[name]
+        assert manifest[name]["license"].startswith(licence), manifest[name]
+    notice = (DATA.parent.parent / "NOTICE.md").read_text(encoding="utf-8")
+    assert "KOATUU" in notice and "Who's On First" in notice
