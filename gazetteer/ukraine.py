@@ -425,13 +425,19 @@ def _generate(place: Place) -> None:
         place.add_name(russian, "ru", "generated", GENERATED_SOURCE)
 
 
+TYPE_ORDER = {"official": 0, "exonym": 1, "alternate": 2, "generated": 3}
+
+
 def russian_name_counts(builder: Builder) -> dict[str, int]:
     """How many Ukrainian settlements have their Russian name from which source."""
     counts: dict[str, int] = defaultdict(int)
     for place in builder.places.values():
         if place.country == "UA" and place.kind in SETTLEMENT_KINDS and place.katottg:
-            sources = {
-                src for n, lang, t, _, _, src in place.names if lang == "ru" and n == place.name_ru
-            }
-            counts[min(sources) if sources else "none"] += 1
+            # The source of the strongest row of that spelling (an official one first).
+            rows = sorted(
+                (TYPE_ORDER.get(t, 9), src)
+                for n, lang, t, _, _, src in place.names
+                if lang == "ru" and n == place.name_ru
+            )
+            counts[rows[0][1] if rows else "none"] += 1
     return dict(counts)
