@@ -7,8 +7,10 @@ The steps, in order (each a function below):
 3. every KATOTTG unit: raions, hromadas, cities, settlements, villages, city districts;
 4. GeoNames populated places: Ukrainian ones linked to their KATOTTG settlement (one real
    place, one record), Russian and world ones added as places of their own;
-5. coordinates for the KATOTTG settlements GeoNames lacks, from the postal extract, each
-   checked against its hromada and raion; the rest approximated from the hromada;
+5. coordinates (:mod:`gazetteer.coordinates`): links whose GeoNames point lies far from
+   the settlement's hromada undone; postal points for the settlements GeoNames lacks, each
+   checked against its old raion and its hromada's trusted points; the rest approximated
+   from the hromada; GeoNames places inside a large city made its districts;
 6. curated renamings, occupation and historical names, exonyms, region forms;
 7. the matching index (:mod:`toponyms.index`), the FTS5 table and the R*Tree of points
    (filled by the triggers of :data:`gazetteer.schema.RTREE_DDL` as places are written).
@@ -23,7 +25,6 @@ import hashlib
 import math
 import os
 import sqlite3
-import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -34,7 +35,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import curated, features, geo, russia, schema
+from gazetteer import coordinates, curated, features, geo, russia, schema, ukraine
+from gazetteer.russian import is_russian
 from gazetteer.sources import geonames, iso3166, katottg, kladr, postal
 from gazetteer.tsv import read_comments
 from toponyms.errors import GazetteerError, InvalidInputError
@@ -57,10 +59,6 @@ KATOTTG_KINDS = {
     "B": "city_district",
 }
 SETTLEMENT_CATEGORIES = frozenset("KMTXC")
-# How far a postal point may lie from the centre of its hromada / raion and still be
-# taken as that village's own point (beyond it, the point is a namesake's).
-HROMADA_RADIUS_KM = 25.0
-RAION_RADIUS_KM = 60.0
 # How alike (0-100, on romanisation-invariant keys) a settlement's name and a GeoNames
 # record's main name must be for the two to count as one name spelled two ways.
 MAIN_NAME_SIMILARITY = 85.0
@@ -599,105 +597,6 @@ class Builder:
         self._postal_cache = dict(points)
         return self._postal_cache
 
-    def coordinates(self) -> None:
-        """Points for KATOTTG settlements: GeoNames, else a checked postal point, else the
-        hromada's centre."""
-        postal_points = self._postal_points()
-        settlements = [
-            p
-            for p in self.places.values()
-            if p.katottg and p.kind in ("city", "urban_settlement", "settlement", "village")
-        ]
-        # Pass 1: unambiguous postal points (one point, one KATOTTG namesake in the oblast).
-        tentative: dict[str, tuple[float, float]] = {}
-        for place in settlements:
-            if place.point is not None:
-                continue
-            key = (place.admin1_id or "", fold(place.name_uk or ""))
-            points = postal_points.get(key, [])
-            namesakes = self._settlements_by_oblast_name.get(key, [])
-            if len(points) == 1 and len(namesakes) == 1:
-                tentative[place.id] = points[0]
-
-        # Centres of hromadas and raions from GeoNames points and the tentative ones.
-        def centres(attr: str) -> dict[str, tuple[float, float]]:
-            groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
-            for place in settlements:
-                point = place.point or tentative.get(place.id)
-                group = getattr(place, attr)
-                if point is not None and group:
-                    groups[group].append(point)
-            return {
-                g: (statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts))
-                for g, pts in groups.items()
-            }
-
-        raion_centre = centres("raion_id")
-        rejected = 0
-        for place_id, point in tentative.items():
-            place = self.places[place_id]
-            centre = raion_centre.get(place.raion_id or "")
-            if centre is not None and _distance_km(point, centre) > RAION_RADIUS_KM:
-                rejected += 1
-                continue
-            place.lat, place.lon, place.precision = point[0], point[1], "postal"
-        # Pass 2: namesakes: the postal point nearest to the village's hromada, if near enough.
-        hromada_centre = centres("hromada_id")
-        raion_centre = centres("raion_id")
-        taken: set[tuple[float, float]] = {p.point for p in settlements if p.point is not None}
-        for place in sorted(settlements, key=lambda p: p.id):
-            if place.point is not None:
-                continue
-            key = (place.admin1_id or "", fold(place.name_uk or ""))
-            points = [pt for pt in postal_points.get(key, []) if pt not in taken]
-            centre = hromada_centre.get(place.hromada_id or "")
-            radius = HROMADA_RADIUS_KM
-            if centre is None:
-                centre, radius = raion_centre.get(place.raion_id or ""), RAION_RADIUS_KM / 2
-            if not points or centre is None:
-                continue
-            middle = centre
-            best = min(points, key=lambda pt: _distance_km(pt, middle))
-            if _distance_km(best, middle) <= radius:
-                place.lat, place.lon, place.precision = best[0], best[1], "postal"
-                taken.add(best)
-        # Pass 3: the rest take their hromada's centre, or their raion's (or oblast's).
-        hromada_centre = centres("hromada_id")
-        raion_centre = centres("raion_id")
-        oblast_centre = centres("admin1_id")
-        for place in settlements:
-            if place.point is not None:
-                continue
-            centre = hromada_centre.get(place.hromada_id or "")
-            precision = "hromada"
-            if centre is None:
-                centre, precision = raion_centre.get(place.raion_id or ""), "raion"
-            if centre is None:  # the exclusion zone's towns lie directly under their oblast
-                centre, precision = oblast_centre.get(place.admin1_id or ""), "oblast"
-            if centre is not None:
-                place.lat, place.lon, place.precision = centre[0], centre[1], precision
-        # Administrative units: the median of their settlements' points.
-        for attr, kinds in (
-            ("hromada_id", "hromada"),
-            ("raion_id", "raion"),
-            ("admin1_id", "oblast"),
-        ):
-            groups = centres(attr)
-            for group_id, centre in groups.items():
-                unit = self.places[group_id]
-                if unit.point is None and unit.kind == kinds:
-                    unit.lat, unit.lon, unit.precision = (
-                        round(centre[0], 5),
-                        round(centre[1], 5),
-                        "centroid",
-                    )
-        for place in self.places.values():
-            if place.kind == "city_district" and place.point is None and place.parent_id:
-                parent = self.places.get(place.parent_id)
-                if parent is not None and parent.point is not None:
-                    place.lat, place.lon, place.precision = parent.lat, parent.lon, "centroid"
-        self.stats["postal_rejected_as_namesake"] = rejected
-
     def late_links(self) -> None:
         """Second chance for GeoNames places left unlinked: now that every KATOTTG settlement
         has a point, a namesake (or a Russian-spelled counterpart) within a few kilometres in
@@ -1195,7 +1094,7 @@ class Builder:
             russian = sorted(
                 (preference.get(t, 9), n)
                 for n, lang, t, *_ in place.names
-                if lang == "ru" and t in preference
+                if lang == "ru" and t in preference and is_russian(n)
             )
             if russian:
                 place.name_ru = russian[0][1]
@@ -1203,7 +1102,10 @@ class Builder:
                 cyrillic = {
                     fold(n): n
                     for n, lang, t, *_ in place.names
-                    if lang == "und" and t == "alternate" and script_of(n) == "Cyrl"
+                    if lang == "und"
+                    and t == "alternate"
+                    and script_of(n) == "Cyrl"
+                    and is_russian(n)
                 }
                 for candidate in counterparts(place.name_uk):
                     if fold(candidate) in cyrillic and fold(candidate) != fold(place.name_uk):
@@ -1366,16 +1268,21 @@ def build(
         ("Russian regions and districts", lambda: russia.add_regions_and_districts(builder)),
         ("KATOTTG units", builder.katottg_units),
         ("GeoNames places and links", builder.geonames_places),
-        ("coordinates", builder.coordinates),
+        ("GeoNames links far from their hromada", lambda: coordinates.check_links(builder)),
+        ("coordinates", lambda: coordinates.assign(builder)),
         ("late links", builder.late_links),
+        ("city districts", lambda: coordinates.city_districts(builder)),
+        ("points of approximate places and units", lambda: coordinates.finish(builder)),
         ("Russian places (KLADR, postal)", lambda: russia.add_places(builder)),
         ("country and region points", builder.country_points),
         ("curated names", builder.curated_names),
+        ("Ukrainian places' Russian and former names", lambda: ukraine.add_names(builder)),
         ("generated names", builder.generated_names),
         ("land names", builder.land_names),
         ("regions and features", lambda: features.add_features(builder)),
         ("names", builder.finish_names),
         ("Russian names", builder.fill_russian_names),
+        ("generated Russian names", lambda: ukraine.choose_russian_names(builder)),
         ("references", builder.remap_references),
     )
     for label, step in steps:

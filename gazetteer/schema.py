@@ -6,7 +6,7 @@ Tables a person can read in ``sqlite3`` or datasette:
   country, parent chain (``parent_id`` plus the oblast/raion/hromada it lies in), point and
   the point's precision, population, crosswalk ids (``geonames_id``, ``katottg``), status.
 - ``names``: every name of every place: language, script, type (official, alternate,
-  historical, exonym, colloquial, occupation, romanized), validity dates and source.
+  historical, exonym, colloquial, occupation, romanized, generated), validity dates and source.
 - ``redirects``: ids that no longer stand for a place of their own (a merged duplicate)
   and the id that answers for them now.
 - ``meta``: schema version, build date, source versions and licences, content version.
@@ -53,10 +53,12 @@ NAME_TYPES = (
     "colloquial",
     "occupation",
     "romanized",
+    "generated",  # a spelling made by our rules (uk → ru), not found in any source
 )
 PRECISIONS = (
     "geonames",
     "postal",
+    "wof",
     "hromada",
     "raion",
     "oblast",

@@ -25,7 +25,8 @@ PACKAGED_DEFAULT = Path(__file__).parent / "data" / "default.sqlite"
 LICENCES = (
     "MIT (the code, see LICENSE); bundled gazetteer data (see NOTICE.md): GeoNames CC-BY 4.0,"
     " ISO 3166 names via pycountry and Debian iso-codes LGPL-2.1+,"
-    " KATOTTG public information of Ukraine"
+    " KATOTTG public information of Ukraine, KOATUU official classifier of Ukraine (open data),"
+    " KLADR FNS of Russia open data, Who's On First (CC-BY)"
 )
 ENV_VAR = "TOPONYMS_DB"
 

@@ -141,6 +141,24 @@ SPECS = {
         "enums": {"lang": LANGS, "type": {"official", "alternate", "colloquial", "historical"}},
         "dates": [],
     },
+    GAZ / "hromada_forms.tsv": {
+        "columns": ["lang", "pattern", "centre_kinds", "source"],
+        "required": ["lang", "pattern", "source"],
+        "enums": {"lang": {"uk", "ru"}},
+        "dates": [],
+    },
+    GAZ / "ru_spellings.tsv": {
+        "columns": ["rule", "pattern", "replacement", "official", "press", "source"],
+        "required": ["rule", "pattern", "official", "press", "source"],
+        "enums": {"rule": {"press_variant"}},
+        "dates": [],
+    },
+    GAZ / "occupation_units.tsv": {
+        "columns": ["old_raion_uk", "oblast_uk", "name", "lang", "type", "authority", "source"],
+        "required": ["old_raion_uk", "oblast_uk", "name", "lang", "type", "authority", "source"],
+        "enums": {"lang": LANGS, "type": {"occupation"}},
+        "dates": [],
+    },
     TOP / "non_places.tsv": {
         "columns": ["word", "lang", "category", "place_reading", "note", "source"],
         "required": ["word", "lang", "category", "source"],
