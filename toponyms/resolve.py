@@ -108,6 +108,8 @@ SOLE_SLIP_MIN_LENGTH = 5  # letters of the text
 PRELOAD_AFTER = 300  # queries answered before all places are read into memory
 RESULT_CACHE_SIZE = 50_000  # answers kept per resolver (streams repeat names a lot)
 FUZZY_COUNTRIES = frozenset({"UA", "RU"})
+#: The country whose own language each home language is (a name in the other is foreign).
+LANGUAGE_COUNTRY = {"uk": "UA", "ru": "RU"}
 #: The schemes of place ids: a ``--within`` that starts with one is an id, not a name.
 PLACE_ID_PREFIXES = ("geonames:", "katottg:", "kladr:", "curated:", "local:")
 STRONG_TYPES = frozenset({"official", "romanized", "exonym"})
@@ -694,9 +696,7 @@ class Resolver:
             or (hit.type != "alternate" and script_of(hit.name) == script)
         ]
         if romanizations and script == "Latn" and len({h.place_id for h in kept}) > 1:
-            own = frozenset(
-                h.place_id for h in exact_hits if h.type in OWN_TYPES or self._home_name(h)
-            )
+            own = frozenset(h.place_id for h in exact_hits if h.type in OWN_TYPES)
             kept = self._romanized(exact, kept, own)
         if rule is None:
             return [*exact_hits, *kept]
@@ -1222,8 +1222,20 @@ class Resolver:
         best: dict[str, tuple[float, _Hit]] = {}
         w = self._weights
         weights = self._evidence_table if as_of is None else {}
+        country_of = self._country
         for hit in hits:
-            evidence = weights.get((hit.rule, hit.type))
+            type_ = hit.type
+            # A Ukrainian place's official Russian name (KOATUU's), or a Russian place's
+            # Ukrainian one, is a name in another language: it weighs as an exonym, so that
+            # Свердликово is the Kursk village before the Ukrainian Свердликове.
+            if (
+                type_ == "official"
+                and hit.lang in LANGUAGE_COUNTRY
+                and country_of(hit.place_id) != LANGUAGE_COUNTRY[hit.lang]
+            ):
+                type_ = "exonym"
+                hit = hit._replace(type=type_)
+            evidence = weights.get((hit.rule, type_))
             if evidence is None:
                 evidence = self._evidence(hit, as_of)
             current = best.get(hit.place_id)

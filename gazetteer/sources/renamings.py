@@ -27,7 +27,7 @@ from pathlib import Path
 
 from gazetteer.tsv import read_rows, write_rows
 
-LICENSE = "official classifiers of Ukraine (KOATUU: State Statistics Service, KATOTTG: Ministry)"
+LICENSE = "official classifier of Ukraine (KOATUU: State Statistics Service; KATOTTG: Ministry)"
 COLUMNS = ("katottg", "category", "old_uk", "old_ru", "new_uk", "edition", "similarity")
 EDITIONS = ("koatuu2015-2019", "katottg2020-2024")
 # KATOTTG categories kept: settlements, and hromadas and raions of the 2020-2024 comparison.
