@@ -59,6 +59,7 @@ from typing import Any
 import marisa_trie
 
 from toponyms.errors import InvalidInputError
+from toponyms.models import Place
 from toponyms.text.forms import COUNTRIES as FORM_COUNTRIES
 from toponyms.text.forms import KINDS as FORM_KINDS
 from toponyms.text.forms import forms_of, name_lang
@@ -314,6 +315,30 @@ PLACE_COLUMNS = (
 _SHARED_COLUMNS = frozenset(
     ("kind", "country", "admin1_id", "parent_id", "precision", "status", "raion_id", "hromada_id")
 )
+
+
+def place_of_row(row: tuple[Any, ...], admin1: str | None) -> Place:
+    """The :class:`~toponyms.models.Place` of a row of :data:`PLACE_COLUMNS` (the name of
+    its oblast given apart: the row holds only the oblast's id)."""
+    return Place(
+        id=row[0],
+        kind=row[1],
+        country=row[2],
+        name=row[5] or row[3] or row[4] or row[0],
+        name_uk=row[3],
+        name_ru=row[4],
+        name_en=row[5],
+        admin1=admin1,
+        admin1_id=row[6],
+        parent_id=row[7],
+        lat=row[8],
+        lon=row[9],
+        precision=row[10],
+        population=row[11],
+        geonames_id=row[12],
+        katottg=row[13],
+        status=row[14],
+    )
 
 
 def place_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gazetteer import schema, store
+from toponyms import index
 from toponyms.errors import InvalidInputError
 from toponyms.models import Place
 
@@ -254,25 +255,7 @@ class Nearest:
         return self._countries.get(code)
 
     def _nearby(self, distance: float, row: tuple[Any, ...]) -> Nearby:
-        place = Place(
-            id=row[0],
-            kind=row[1],
-            country=row[2],
-            name=row[5] or row[3] or row[4] or row[0],
-            name_uk=row[3],
-            name_ru=row[4],
-            name_en=row[5],
-            admin1=self._name(row[6]),
-            admin1_id=row[6],
-            parent_id=row[7],
-            lat=row[8],
-            lon=row[9],
-            precision=row[10],
-            population=row[11],
-            geonames_id=row[12],
-            katottg=row[13],
-            status=row[14],
-        )
+        place = index.place_of_row(row, self._name(row[6]))
         return Nearby(
             place=place,
             distance_km=distance,

@@ -526,31 +526,12 @@ class Resolver:
     def _place_from_row(self, row: tuple[Any, ...]) -> Place:
         """A :class:`Place` of a preloaded row or a row of :data:`_PLACE_SQL` (memoised,
         with the place's regions)."""
-        name = row[5] or row[3] or row[4] or row[0]
         if len(row) > len(index.PLACE_COLUMNS):
             admin1 = row[17] or row[18]  # joined by _PLACE_SQL
         else:
             oblast = self._rows.get(row[6]) if row[6] else None
             admin1 = (oblast[5] or oblast[3]) if oblast is not None else None
-        result = Place(
-            id=row[0],
-            kind=row[1],
-            country=row[2],
-            name=name,
-            name_uk=row[3],
-            name_ru=row[4],
-            name_en=row[5],
-            admin1=admin1,
-            admin1_id=row[6],
-            parent_id=row[7],
-            lat=row[8],
-            lon=row[9],
-            precision=row[10],
-            population=row[11],
-            geonames_id=row[12],
-            katottg=row[13],
-            status=row[14],
-        )
+        result = index.place_of_row(row, admin1)
         self._place_cache[row[0]] = result
         country = self._country_id(row[2])
         self._region_cache[row[0]] = frozenset(
