@@ -25,8 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from tests.conftest import subprocess_env
+from conftest import subprocess_env
 
 OLESHKY = "geonames:691037"
 KYIV = "geonames:703448"
