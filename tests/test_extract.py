@@ -172,3 +172,20 @@ def test_offsets_hold_for_any_noise_around_names(resolver: Resolver) -> None:
             assert text[m.start : m.end] == m.text
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "kind"),
+    [
+        ("Les frappes dans le sud de l'Ukraine continuent.", "Ukraine", "country"),
+        ("Des drones ont visé la région d'Odessa cette nuit.", "Odessa", "oblast"),
+        ("Attacchi nel sud dell'Ucraina.", "Ucraina", "country"),
+    ],
+)
+def test_a_name_after_an_elided_article(
+    resolver: Resolver, text: str, span: str, kind: str
+) -> None:
+    found = {(m.text, m.match.place.kind) for m in resolver.extract(text)}
+    assert (span, kind) in found
+    [mention] = [m for m in resolver.extract(text) if m.text == span]
+    assert text[mention.start : mention.end] == span

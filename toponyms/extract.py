@@ -127,13 +127,37 @@ def _blockers() -> frozenset[str]:
     return frozenset(word for word, role in context_word_rows() if role == "blocker")
 
 
+@lru_cache(maxsize=1)
+def _elisions() -> frozenset[str]:
+    """French and Italian articles and prepositions elided before a vowel (l', d', dell',
+    nell'): ``toponyms/data/context_words.tsv``, role ``elision``."""
+    return frozenset(word for word, role in context_word_rows() if role == "elision")
+
+
+def _elided(word: str) -> int:
+    """How many characters of ``word`` are an elided article before a capitalised name
+    (``l'Ukraine``, ``d'Odessa``, ``dell'Ucraina``: 2, 2, 5), else 0."""
+    for mark in "'’ʼ":
+        cut = word.find(mark)
+        if 0 < cut < len(word) - 1:
+            if word[cut + 1].isupper() and word[:cut].casefold() in _elisions():
+                return cut + 1
+            return 0
+    return 0
+
+
 def tokenize(text: str) -> list[_Token]:
-    """Words with offsets; a possessive 's is left out of the word."""
+    """Words with offsets; a possessive 's is left out of the word, and so is an elided
+    article before a name (the word of ``l'Ukraine`` is ``Ukraine``)."""
     tokens: list[_Token] = []
     previous_end = 0
     for match in _WORD.finditer(text):
         start, end = match.start(), match.end()
         word = match.group()
+        elided = _elided(word) if "'" in word or "’" in word or "ʼ" in word else 0
+        if elided:
+            start += elided
+            word = word[elided:]
         if word.endswith(_POSSESSIVE) and len(word) > 3:
             end -= 2
             word = word[:-2]
