@@ -262,3 +262,26 @@ def test_cyrillize_rejects_bad_input() -> None:
         cyrillize("Kyiv", "de")
     with pytest.raises(InvalidInputError, match="empty"):
         cyrillize("   ", "uk")
+
+
+def _latin_ending_examples() -> list[tuple[str, str]]:
+    from importlib import resources
+
+    text = resources.files("toponyms.data").joinpath("latin_endings.tsv").read_text("utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if not line or line.startswith(("#", "lang\t")):
+            continue
+        example = line.split("\t")[3]
+        for item in example.split(","):
+            oblique, _, nominative = item.partition("→")
+            pairs.append((oblique.strip(), nominative.strip()))
+    return pairs
+
+
+@pytest.mark.parametrize(("oblique", "nominative"), _latin_ending_examples())
+def test_latin_endings_examples_give_their_nominative(oblique: str, nominative: str) -> None:
+    """Every example of toponyms/data/latin_endings.tsv is a test of its rule."""
+    from toponyms.resolve import latin_lemmas
+
+    assert nominative in latin_lemmas(oblique)

@@ -2413,7 +2413,7 @@ def latin_lemmas(text: str) -> list[str]:
     last = words[-1]
     forms = []
     for oblique, nominative in _latin_endings():
-        if last.endswith(oblique) and len(last) - len(oblique) >= 3:
+        if last.endswith(oblique) and len(last) - len(oblique) >= 2:  # Lw|owie
             forms.append(" ".join([*words[:-1], last[: -len(oblique)] + nominative]))
     return forms[:8]
 
