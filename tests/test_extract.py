@@ -189,3 +189,32 @@ def test_a_name_after_an_elided_article(
     assert (span, kind) in found
     [mention] = [m for m in resolver.extract(text) if m.text == span]
     assert text[mention.start : mention.end] == span
+
+
+@pytest.mark.parametrize(
+    ("text", "regions"),
+    [
+        (
+            "Shelling in Mykolaiv, Odesa, Kharkiv, Chernihiv, Donetsk and Luhansk oblasts.",
+            ["Mykolaiv", "Odesa", "Kharkiv", "Chernihiv", "Donetsk", "Luhansk"],
+        ),
+        (
+            "concentrados en las regiones de Sumi, Zaporiyia y Jerson.",
+            ["Sumi", "Zaporiyia", "Jerson"],
+        ),
+        ("la parte de la región ucraniana de Jersón controlada por Rusia", ["Jersón"]),
+        ("la Administración Regional de Járkov informó", ["Járkov"]),
+    ],
+)
+def test_a_region_word_is_shared_by_a_list(
+    resolver: Resolver, text: str, regions: list[str]
+) -> None:
+    kinds = {m.text: m.match.place.kind for m in resolver.extract(text)}
+    assert {name: kinds.get(name) for name in regions} == dict.fromkeys(regions, "oblast")
+
+
+def test_cities_in_a_list_stay_cities(resolver: Resolver) -> None:
+    kinds = {
+        m.text: m.match.place.kind for m in resolver.extract("Kyiv, Kharkiv and Odesa were hit.")
+    }
+    assert kinds == {"Kyiv": "city", "Kharkiv": "city", "Odesa": "city"}

@@ -376,6 +376,7 @@ class Extractor:
         skip = self._organisation_spans(tokens)
         _, region_words, _ = _context_words()
         pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]] = []
+        spans: list[tuple[int, int, list[tuple[str, str]], str | None]] = []
         for first, last, forms in self._candidate_spans(tokens, headline, lang):
             if any(i in skip for i in range(first, last)):
                 continue
@@ -387,13 +388,11 @@ class Extractor:
                 region_kind = region_words.get(tokens[last].text.casefold())
                 if region_kind is None and direction_words().get(tokens[last].text.casefold()):
                     region_kind = "direction"  # на Покровському напрямку: the raion
-            if region_kind is None and first > 0:
-                # "im Gebiet Cherson", "obwód chersoński", "oblast de Kherson"
-                before = tokens[first - 1].text.casefold()
-                if before in ("de", "di", "du", "of") and first > 1:
-                    before = tokens[first - 2].text.casefold()
-                if region_words.get(before) == "oblast":
-                    region_kind = "oblast:before"
+            if region_kind is None and _region_word_before(tokens, first):
+                region_kind = "oblast:before"  # "im Gebiet Cherson", "la región de Jersón"
+            spans.append((first, last, forms, region_kind))
+        for first, last, forms, region_kind in _share_designators(text, tokens, spans):
+            span = text[tokens[first].start : tokens[last - 1].end]
             hits = self._hits(forms, tokens, last, region_kind)
             if hits:
                 values = self._span_features(tokens, first, last, span, headline)
@@ -413,6 +412,11 @@ class Extractor:
                 + self.resolver._hits_for(f"Oblast {form}")
                 if self.resolver._place(h.place_id).kind == "oblast"
             ]
+            if region_hits:
+                return region_hits
+            # No "<name> oblast" name: the oblast named after the city the name is
+            # (la región de Jersón, regione di Kharkiv, Administración Regional de Járkov).
+            region_hits = self._oblasts_of_cities(forms)
             if region_hits:
                 return region_hits
         elif region_kind is not None:
@@ -439,6 +443,24 @@ class Extractor:
                     continue  # in running text a foreign name is written as it is spelled
                 hits.append(hit)
         return hits
+
+    def _oblasts_of_cities(self, forms: list[tuple[str, str]]) -> list[_Hit]:
+        """Hits on the oblasts named after the cities ``forms`` are names of: Kharkiv →
+        Kharkiv Oblast, Херсон → Херсонська область (the same first letters of the
+        Ukrainian name, folded), for a name read as a region."""
+        resolver = self.resolver
+        found: list[_Hit] = []
+        for form, rule in forms:
+            for hit in resolver._hits_for(form, None if rule == "exact" else rule):
+                place = resolver._place(hit.place_id)
+                if place.kind != "city" or not place.admin1_id or not place.name_uk:
+                    continue
+                oblast = resolver._place(place.admin1_id)
+                if oblast.kind != "oblast" or not oblast.name_uk:
+                    continue
+                if invariant_key(oblast.name_uk)[:4] == invariant_key(place.name_uk)[:4]:
+                    found.append(hit._replace(place_id=oblast.id))
+        return found
 
     def _disambiguate(
         self,
@@ -538,6 +560,73 @@ def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) 
     values["score"] = match.score
     values["inflected"] = float(match.rule == "inflection")
     values["other_spelling"] = float(match.rule in ("invariant", "uk_ru", "translit"))
+
+
+#: Words between a region word and the name after it: "region of Kherson", "la región de
+#: Jersón", "regione di Kharkiv", "région d'Odessa" (the elided d' is no token).
+_REGION_LINKS = frozenset({"of", "de", "di", "du", "del", "della", "des"})
+
+
+def _region_word_before(tokens: list[_Token], first: int) -> bool:
+    """Whether a region word stands before the name: right before it, before a linking
+    preposition, or before that and one lower-case adjective (la región ucraniana de
+    Jersón)."""
+    region_words = _context_words()[1]
+    i = first - 1
+    if i >= 0 and tokens[i].text.casefold() in _REGION_LINKS:
+        i -= 1
+        if i >= 1 and not tokens[i].capital and tokens[i - 1].text.casefold() in region_words:
+            return region_words[tokens[i - 1].text.casefold()] == "oblast"
+    return i >= 0 and region_words.get(tokens[i].text.casefold()) == "oblast"
+
+
+#: What joins the items of a list of names (Zaporiyia, Donetsk y Lugansk; Donetsk and
+#: Luhansk oblasts; Sumi, Zaporiyia e Jerson).
+_LIST_JOINS = frozenset(
+    {
+        ",",
+        ", ",
+        " and ",
+        ", and ",
+        " y ",
+        " e ",
+        " et ",
+        " i ",
+        " и ",
+        " і ",
+        " und ",
+        " ou ",
+        " o ",
+        " or ",
+    }
+)
+
+
+def _share_designators(
+    text: str,
+    tokens: list[_Token],
+    spans: list[tuple[int, int, list[tuple[str, str]], str | None]],
+) -> list[tuple[int, int, list[tuple[str, str]], str | None]]:
+    """Spans with a region word shared by a list: the items joined to one read as a region
+    (by a word before the list, "las regiones de Sumi, Zaporiyia y Jerson", or after it,
+    "Donetsk and Luhansk oblasts") are read as regions too."""
+    kinds = [kind for *_, kind in spans]
+
+    def joined(a: int, b: int) -> bool:
+        gap = text[tokens[spans[a][1] - 1].end : tokens[spans[b][0]].start]
+        return gap in _LIST_JOINS
+
+    for i in range(1, len(spans)):  # forwards from a region word before the list
+        if kinds[i] is None and kinds[i - 1] == "oblast:before" and joined(i - 1, i):
+            kinds[i] = "oblast:before"
+    for i in range(len(spans) - 2, -1, -1):  # backwards from a region word after it
+        after = kinds[i + 1]
+        if kinds[i] is None and after is not None and after != "direction" and joined(i, i + 1):
+            kinds[i] = "oblast:before" if after in ("oblast", "oblast:before") else after
+    return [
+        (first, last, forms, kind)
+        for (first, last, forms, _), kind in zip(spans, kinds, strict=True)
+    ]
 
 
 def _region_word(token: _Token) -> bool:
