@@ -218,3 +218,17 @@ def test_cities_in_a_list_stay_cities(resolver: Resolver) -> None:
         m.text: m.match.place.kind for m in resolver.extract("Kyiv, Kharkiv and Odesa were hit.")
     }
     assert kinds == {"Kyiv": "city", "Kharkiv": "city", "Odesa": "city"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("За даними ОВА, обстріл тривав.", []),
+        ("Войска РФ атаковали позиции.", ["РФ"]),
+        ("The US and UK sent aid.", ["US", "UK"]),
+    ],
+)
+def test_acronyms_are_places_only_as_the_gazetteer_writes_them(
+    resolver: Resolver, text: str, expected: list[str]
+) -> None:
+    assert [m.text for m in resolver.extract(text)] == expected

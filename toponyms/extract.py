@@ -394,6 +394,11 @@ class Extractor:
         for first, last, forms, region_kind in _share_designators(text, tokens, spans):
             span = text[tokens[first].start : tokens[last - 1].end]
             hits = self._hits(forms, tokens, last, region_kind)
+            if hits and not headline and _is_acronym(span):
+                # An acronym, or a name in capitals, is a place only as the gazetteer writes
+                # it (РФ, США, КУРСК), never by another spelling or a case form (ОВА is no
+                # Owo); whether the one left is a place is the mention model's to say.
+                hits = [h for h in hits if h.rule == "exact"]
             if hits:
                 values = self._span_features(tokens, first, last, span, headline)
                 values["region_word"] = float(region_kind is not None)
@@ -627,6 +632,12 @@ def _share_designators(
         (first, last, forms, kind)
         for (first, last, forms, _), kind in zip(spans, kinds, strict=True)
     ]
+
+
+def _is_acronym(span: str) -> bool:
+    """All capitals, two to five letters (TASS, ОВА, ЗАЕС, USA)."""
+    letters = [c for c in span if c.isalpha()]
+    return 2 <= len(letters) <= 5 and span.isupper()
 
 
 def _region_word(token: _Token) -> bool:
