@@ -232,3 +232,9 @@ def test_acronyms_are_places_only_as_the_gazetteer_writes_them(
     resolver: Resolver, text: str, expected: list[str]
 ) -> None:
     assert [m.text for m in resolver.extract(text)] == expected
+
+
+def test_region_adjectives_of_a_list_share_the_region_word(resolver: Resolver) -> None:
+    text = "Обстріли на території Харківської, Сумської та Чернігівської областей."
+    found = [(m.text, m.match.place.kind) for m in resolver.extract(text)]
+    assert found == [("Харківської", "oblast"), ("Сумської", "oblast"), ("Чернігівської", "oblast")]

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from toponyms.resolve import Resolver, _Hit
 
 MAX_WORDS = 4
+MAX_LIST_ITEMS = 8  # names of one list that share a region word after them
 MAX_TEXT_CHARS = 10_000_000
 _WORD = re.compile(r"[^\W\d_](?:[\w'’ʼ`\u0301]*[^\W_]|)(?:-[^\W\d_][\w'’ʼ`\u0301]*)*", re.UNICODE)
 # What separates a sentence's first word from the word before it: an end mark, a line
@@ -255,10 +256,11 @@ class Extractor:
                     continue
                 span = self._text[words[0].start : words[-1].end]
                 forms = self._forms(span, lang)
-                if not forms and n == 1 and i + n < len(tokens) and _region_word(tokens[i + n]):
+                if not forms and n == 1 and _list_of_regions(self._text, tokens, i):
                     # Херсонской области: the region decides (one word: region adjectives are
                     # single words, and a sentence's first word must not swallow the name:
-                    # Обстріл Херсонської області)
+                    # Обстріл Херсонської області); so it does for each adjective of a list
+                    # ending in one (Луганської та Донецької областей).
                     forms = [(span, "inflection")]
                 if forms:
                     found = (i, i + n, forms)
@@ -393,7 +395,7 @@ class Extractor:
             spans.append((first, last, forms, region_kind))
         for first, last, forms, region_kind in _share_designators(text, tokens, spans):
             span = text[tokens[first].start : tokens[last - 1].end]
-            hits = self._hits(forms, tokens, last, region_kind)
+            hits = self._hits(forms, tokens, last, region_kind, span)
             if hits and not headline and _is_acronym(span):
                 # An acronym, or a name in capitals, is a place only as the gazetteer writes
                 # it (РФ, США, КУРСК), never by another spelling or a case form (ОВА is no
@@ -406,7 +408,12 @@ class Extractor:
         return self._disambiguate(tokens, pending, min_score)
 
     def _hits(
-        self, forms: list[tuple[str, str]], tokens: list[_Token], last: int, region_kind: str | None
+        self,
+        forms: list[tuple[str, str]],
+        tokens: list[_Token],
+        last: int,
+        region_kind: str | None,
+        span: str,
     ) -> list[_Hit]:
         hits: list[_Hit] = []
         if region_kind == "oblast:before":
@@ -431,9 +438,15 @@ class Extractor:
                 word = direction_words()[word.casefold()]
             phrase = f"{forms[0][0]} {word}"
             region_hits = self.resolver._hits_for(phrase) or self.resolver._variant_hits(phrase)
-            for kind_word in ("oblast", "raion"):
-                if not region_hits and region_kind == kind_word:
-                    region_hits = self.resolver._hits_for(f"{forms[0][0]} {kind_word}")
+            # The region word in another number or case than any name has it (Донецької
+            # областей, Луганської та Донецької областей): the adjective with the word in
+            # the genitive singular, or the English one, is a case form the index holds.
+            for kind_word in _REGION_WORD_FORMS.get(region_kind, ()):
+                for written in dict.fromkeys((forms[0][0], span)):
+                    if not region_hits:
+                        phrase = f"{written} {kind_word}"
+                        region_hits = self.resolver._hits_for(phrase)
+                        region_hits = region_hits or self.resolver._variant_hits(phrase)
             kinds = ("raion",) if region_kind == "direction" else ("oblast", "raion", "hromada")
             region_hits = [h for h in region_hits if self.resolver._place(h.place_id).kind in kinds]
             if region_hits:
@@ -585,26 +598,21 @@ def _region_word_before(tokens: list[_Token], first: int) -> bool:
     return i >= 0 and region_words.get(tokens[i].text.casefold()) == "oblast"
 
 
-#: What joins the items of a list of names (Zaporiyia, Donetsk y Lugansk; Donetsk and
-#: Luhansk oblasts; Sumi, Zaporiyia e Jerson).
-_LIST_JOINS = frozenset(
-    {
-        ",",
-        ", ",
-        " and ",
-        ", and ",
-        " y ",
-        " e ",
-        " et ",
-        " i ",
-        " и ",
-        " і ",
-        " und ",
-        " ou ",
-        " o ",
-        " or ",
-    }
-)
+@lru_cache(maxsize=1)
+def _list_joins() -> frozenset[str]:
+    """Words that join the items of a list of names (and, y, та, oraz ...):
+    ``toponyms/data/context_words.tsv``, role ``list_join``."""
+    return frozenset(word for word, role in context_word_rows() if role == "list_join")
+
+
+def _joins_a_list(gap: str) -> bool:
+    """Whether the text between two names joins them as items of one list: a comma, a
+    joining word, or both (", and")."""
+    if not gap or "\n" in gap or len(gap) > 12:
+        return False
+    words = gap.replace(",", " , ").split()
+    joins = _list_joins()
+    return 0 < len(words) <= 2 and all(w == "," or w.casefold() in joins for w in words)
 
 
 def _share_designators(
@@ -618,8 +626,7 @@ def _share_designators(
     kinds = [kind for *_, kind in spans]
 
     def joined(a: int, b: int) -> bool:
-        gap = text[tokens[spans[a][1] - 1].end : tokens[spans[b][0]].start]
-        return gap in _LIST_JOINS
+        return _joins_a_list(text[tokens[spans[a][1] - 1].end : tokens[spans[b][0]].start])
 
     for i in range(1, len(spans)):  # forwards from a region word before the list
         if kinds[i] is None and kinds[i - 1] == "oblast:before" and joined(i - 1, i):
@@ -627,11 +634,41 @@ def _share_designators(
     for i in range(len(spans) - 2, -1, -1):  # backwards from a region word after it
         after = kinds[i + 1]
         if kinds[i] is None and after is not None and after != "direction" and joined(i, i + 1):
-            kinds[i] = "oblast:before" if after in ("oblast", "oblast:before") else after
+            kinds[i] = after
     return [
         (first, last, forms, kind)
         for (first, last, forms, _), kind in zip(spans, kinds, strict=True)
     ]
+
+
+#: Forms of a kind of region's word tried after a region adjective whose own region word
+#: no name holds as written (the English word and the Ukrainian and Russian genitive).
+_REGION_WORD_FORMS = {
+    "oblast": ("oblast", "області", "области"),
+    "raion": ("raion", "району", "района"),
+    "hromada": ("громади", "громады", "hromada"),
+}
+
+
+def _list_of_regions(text: str, tokens: list[_Token], index: int) -> bool:
+    """Whether the word at ``index`` is followed by a region word, at once or after a
+    list of capitalised words joined to it (Луганської та Донецької областей)."""
+    current = index
+    for _ in range(MAX_LIST_ITEMS):
+        after = current + 1
+        if after >= len(tokens):
+            return False
+        if _region_word(tokens[after]):
+            return True
+        following = after
+        while following < len(tokens) and tokens[following].text.casefold() in _list_joins():
+            following += 1
+        if following >= len(tokens) or not tokens[following].capital:
+            return False
+        if not _joins_a_list(text[tokens[current].end : tokens[following].start]):
+            return False
+        current = following
+    return False
 
 
 def _is_acronym(span: str) -> bool:
