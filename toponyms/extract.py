@@ -403,6 +403,8 @@ class Extractor:
                 hits = [h for h in hits if h.rule == "exact"]
             if hits:
                 values = self._span_features(tokens, first, last, span, headline)
+                # German capitalises every noun: a one-word span may be any noun (Lage, Hof).
+                values["noun_capitals"] = float(lang == "de" and last - first == 1)
                 values["region_word"] = float(region_kind is not None)
                 pending.append((first, last, hits, region_kind, values))
         return self._disambiguate(tokens, pending, min_score)
@@ -574,6 +576,10 @@ def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) 
     place = match.place
     prior = resolver._prior(place)
     values["importance"] = min(math.log10(max(prior, 1.0)) / 7.0, 1.2)
+    # A German one-word span may be any noun: the doubt the more, the smaller the place.
+    values["noun_capitals"] = values.get("noun_capitals", 0.0) * max(
+        0.0, 1.0 - values["importance"]
+    )
     values["region_kind"] = float(place.kind in ("country", "oblast", "raion", "hromada"))
     values["score"] = match.score
     values["inflected"] = float(match.rule == "inflection")

@@ -46,6 +46,7 @@ FEATURES = (
     "lower_case",  # the span is not capitalised (a headline in capitals, a Cyrillic case)
     "echo",  # another span of the text, spelled otherwise, is the same place (Oleshky/Aleshki)
     "region_in_text",  # a region the place lies in is named elsewhere in the text
+    "noun_capitals",  # one word in German, which capitalises every noun, × (1 − importance)
 )
 
 
