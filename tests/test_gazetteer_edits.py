@@ -1081,13 +1081,19 @@ def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha") == []
         gaz.add_place(name="Zorianivka Druha", country="UA", kind="village", lat=46.8, lon=33.2)
-        assert snapshots() == []  # the snapshots would not know the new name
+        # The snapshots of names would not know the new name; the typo neighbourhood's stays
+        # (it only proposes keys) and the new name's keys wait in its table beside it.
+        assert snapshots() == ["fuzzy"]
+        assert rows(user_db, "SELECT COUNT(*) FROM fuzzy_keys")[0][0] > 0
         # The open resolver sees the edit: it reads the tables now, the typo index's too.
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
         typo = resolver.resolve("Zorianivak Druha")[0]
         assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
+        old_typo = resolver.resolve("Oleshkyy")  # an older name, through the kept snapshot
+        assert old_typo and old_typo[0].place.name_uk == "Олешки"
     gaz.check(fix=True)
     assert snapshots() == ["fuzzy", "hits", "places"]
+    assert rows(user_db, "SELECT COUNT(*) FROM fuzzy_keys")[0][0] == 0  # taken into the snapshot
     with Resolver(db=user_db) as resolver:
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
         typo = resolver.resolve("Zorianivak Druha")[0]

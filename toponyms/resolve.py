@@ -397,6 +397,7 @@ class Resolver:
         self._countries: dict[str, str] | None = None
         self._redirects: dict[str, str] | None = None
         self._country_checker: Countries | None = None
+        self._fuzzy_rows: bool | None = None
 
     def _fresh(self) -> None:
         """Drop caches when another connection has committed an edit."""
@@ -925,20 +926,20 @@ class Resolver:
         (exact keys): ``(key, kind)`` pairs, sorted, at most :data:`MAX_FUZZY_CANDIDATES`.
         ``world``: the invariant keys of the largest world cities' other names instead.
 
-        The typo index's snapshot answers when the file has one (unless the deletions
-        meet more rows than the limit: which ones the table's look-up keeps is its own
-        choice, so it is asked then)."""
+        The typo index's snapshot answers, with the table's rows beside it when it has
+        any (the keys of names added since the snapshot); a file without a snapshot is
+        answered by the table alone."""
         snapshot = self._fuzzy_keys_snapshot()
+        found: set[tuple[str, str]] = set()
         if snapshot is not None:
             kinds = (("w", loose),) if world else (("i", loose), ("x", strict))
-            found: list[tuple[str, str]] = []
-            met = 0
             for kind, dels in kinds:
-                keys, count = index.fuzzy_candidates(snapshot, kind, dels)
-                met += count
-                found.extend((key, "i" if kind == "w" else kind) for key in keys)
-            if met <= MAX_FUZZY_CANDIDATES:
-                return sorted(found)
+                keys, _ = index.fuzzy_candidates(snapshot, kind, dels)
+                found.update((key, "i" if kind == "w" else kind) for key in keys)
+            if not self._fuzzy_table_rows():
+                return sorted(found)[:MAX_FUZZY_CANDIDATES]
+        # The table: the whole neighbourhood in a file without a snapshot, else the keys
+        # of names added since the snapshot was written.
         if world:
             rows = self._conn.execute(
                 "SELECT key FROM fuzzy_keys WHERE kind = 'w' AND del IN ({}) LIMIT {}".format(
@@ -946,22 +947,31 @@ class Resolver:
                 ),
                 sorted(loose),
             ).fetchall()
-            return sorted({(row[0], "i") for row in rows})
+            found.update((row[0], "i") for row in rows)
+            return sorted(found)[:MAX_FUZZY_CANDIDATES]
         # An empty IN list would make SQLite scan the table: only the kinds asked for.
         wanted = [(kind, sorted(dels)) for kind, dels in (("i", loose), ("x", strict)) if dels]
-        if not wanted:
-            return []
-        rows = self._conn.execute(
-            "SELECT key, kind FROM fuzzy_keys WHERE {} LIMIT {}".format(
-                " OR ".join(
-                    f"(kind = '{kind}' AND del IN ({','.join('?' * len(dels))}))"
-                    for kind, dels in wanted
+        if wanted:
+            rows = self._conn.execute(
+                "SELECT key, kind FROM fuzzy_keys WHERE {} LIMIT {}".format(
+                    " OR ".join(
+                        f"(kind = '{kind}' AND del IN ({','.join('?' * len(dels))}))"
+                        for kind, dels in wanted
+                    ),
+                    MAX_FUZZY_CANDIDATES,
                 ),
-                MAX_FUZZY_CANDIDATES,
-            ),
-            [d for _, dels in wanted for d in dels],
-        ).fetchall()
-        return sorted(set(rows))
+                [d for _, dels in wanted for d in dels],
+            ).fetchall()
+            found.update(rows)
+        return sorted(found)[:MAX_FUZZY_CANDIDATES]
+
+    def _fuzzy_table_rows(self) -> bool:
+        """Whether the typo table holds rows (in a snapshotted file: names edits added)."""
+        if self._fuzzy_rows is None:
+            self._fuzzy_rows = (
+                self._conn.execute("SELECT EXISTS (SELECT 1 FROM fuzzy_keys)").fetchone()[0] == 1
+            )
+        return self._fuzzy_rows
 
     def _case_form_typos(self, text: str) -> list[_Hit]:
         """Names one typo away from the text read as one of their case forms.
