@@ -439,7 +439,12 @@ class Extractor:
                 # A front direction is named by its raion's adjective, in the same case.
                 word = direction_words()[word.casefold()]
             phrase = f"{forms[0][0]} {word}"
-            region_hits = self.resolver._hits_for(phrase) or self.resolver._variant_hits(phrase)
+            region_hits = self.resolver._hits_for(phrase)
+            if not region_hits and script_of(phrase) != "Latn":
+                # A Cyrillic case form of the region (Херсонської області) is in the forms
+                # index; a Latin phrase no name spells gains nothing from Cyrillic guesses,
+                # the costliest step, and is tried with the English region word below.
+                region_hits = self.resolver._variant_hits(phrase)
             # The region word in another number or case than any name has it (Донецької
             # областей, Луганської та Донецької областей): the adjective with the word in
             # the genitive singular, or the English one, is a case form the index holds.
@@ -448,7 +453,9 @@ class Extractor:
                     if not region_hits:
                         phrase = f"{written} {kind_word}"
                         region_hits = self.resolver._hits_for(phrase)
-                        region_hits = region_hits or self.resolver._variant_hits(phrase)
+                        if not region_hits and script_of(phrase) == "Cyrl":
+                            # A Cyrillic case form (Донецкой области): the forms index.
+                            region_hits = self.resolver._variant_hits(phrase)
             kinds = ("raion",) if region_kind == "direction" else ("oblast", "raion", "hromada")
             region_hits = [h for h in region_hits if self.resolver._place(h.place_id).kind in kinds]
             if region_hits:
