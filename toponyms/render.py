@@ -372,14 +372,6 @@ RESOLVE = RowSpec(
 )
 
 
-def render_resolutions(
-    results: Iterable[dict[str, Any]], fmt: str, out: TextIO = sys.stdout
-) -> None:
-    """Write resolve results (``{"query", "matches", "ambiguous"}`` objects) in ``fmt``
-    with the default columns (:func:`render` with :data:`RESOLVE`)."""
-    render(results, RESOLVE, RenderOptions(fmt=fmt), out)
-
-
 # -- near ------------------------------------------------------------------------------------
 NEAR = RowSpec(
     fields=(
