@@ -118,10 +118,58 @@ def test_every_qualifier_counts(resolver: Resolver, query: str, expected: str) -
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # Latin, glued on without a comma: "region" alone is no region to split off.
+        ("Kremennaya Luhansk region", "geonames:704138"),
+        ("Novoazovsk Town Donetsk region", "geonames:699675"),
+        # A type word, then a qualifier; only the Russian romanisation of the name
+        # (Мандрыкино, the village Avdotyine's former name) meets it.
+        ("Mandrykino town, Donetsk oblast", "geonames:713117"),
+        # An occupation entity's name as the qualifier (gazetteer/data/region_forms.tsv).
+        ("Kramatorsk in the Donetsk People's Republic", "geonames:704508"),
+        ("Кураховка Донецкой Народной Республики", "katottg:UA14160110050089070"),
+        # Neighbourhood phrases of several words.
+        ("Bylbasovka in the vicinity of Slavyansk", "katottg:UA14120210030090722"),
+        ("Kyrylivka, not far from Vuhledar", "katottg:UA14040030110054113"),
+        # A direction before the place: the place it is reckoned from.
+        ("west of Donetsk town", "geonames:709717"),
+    ],
+)
+def test_a_region_glued_on_in_latin_news_style(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    place = resolver.resolve(query)[0].place
+    assert expected in (place.id, f"katottg:{place.katottg}")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A hromada's adjective alone, its noun shared by a list (у Шалигинській,
+        # Зноб-Новгородській, Буринській громадах): gazetteer/data/hromada_forms.tsv.
+        ("Шалигинській", "katottg:UA59100150000074932"),
+        ("Буринській", "katottg:UA59020030000072865"),
+        ("Великописарівської", "katottg:UA59040030000060142"),
+        # A city's case form that is also a hromada's adjective stays the city.
+        ("Бердянська", "geonames:712451"),
+        ("Краматорська", "geonames:704508"),
+        ("Харківської", "geonames:706482"),
+    ],
+)
+def test_a_hromada_by_its_adjective_alone(resolver: Resolver, query: str, expected: str) -> None:
+    assert resolver.resolve(query)[0].place.id == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         ("the village of Robotyne", "Robotyne"),
         ("town of Vuhledar", "Vuhledar"),
         ("Bakhmut city", "Bakhmut"),
         ("Vuhledar town", "Vuhledar"),
+        ("Gorlovka area", "Horlivka"),
+        ("Lyman township", "Lyman"),
+        # Only another spelling of the name before the type word meets a place.
+        ("Kremennaya town", "Kreminna"),
         # The type word is part of these names as written.
         ("Cape Town", "Cape Town"),
         ("Mexico City", "Mexico City"),

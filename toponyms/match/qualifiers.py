@@ -47,7 +47,7 @@ class Qualifiers:
             around = self.near_ids(centre)
             if around:
                 return around
-        cleaned = strip_type_prefix(text)
+        cleaned = strip_type_prefix(text.removeprefix("the ").removeprefix("The "))
         hits = self.candidates.hits_for(cleaned)
         if not hits:
             hits = self.candidates.variant_hits(cleaned)
@@ -207,6 +207,8 @@ class Qualifiers:
             has_region_word = any(is_region_word(w) for w in tail_words)
             if not has_region_word and (len(tail_words) > 1 or need_word):
                 continue  # such a tail would not be taken: spare its look-ups
+            if all(is_region_word(w) for w in tail_words):
+                continue  # region words alone name no region (Kremennaya Luhansk | region)
             tail = strip_type_prefix(" ".join(tail_words))
             # A bare word is taken as a region only by its own spelling or case form
             # (Донеччини), not by a transliteration guess (a costly one, for any word).

@@ -28,7 +28,7 @@ _SEPARATORS = re.compile(r"\s*[,;/]\s*")
 _IN_REGION = re.compile(
     r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|"
     r"Oblast|Region|Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|"
-    r"Krai|krai))\s*$"
+    r"Krai|krai|Republic|республике|республіці))\s*$"
 )
 
 
@@ -284,7 +284,7 @@ def near_place(qualifier: str) -> str | None:
     after a preposition); None for any other qualifier."""
     before, after = _near_words()
     words = qualifier.split(" ")
-    for size in (2, 1):
+    for size in (4, 3, 2, 1):  # in the vicinity of, not far from, close to, near
         if len(words) > size and " ".join(words[:size]).casefold() in before:
             return " ".join(words[size:])
     if len(words) > 1 and words[-1].casefold() in after:
@@ -302,7 +302,7 @@ def _near_tail(name: str) -> tuple[str, str] | None:
     ends in no neighbourhood."""
     before, _ = _near_words()
     words = name.split(" ")
-    for size in (2, 1):
+    for size in (4, 3, 2, 1):
         for cut in range(len(words) - size - 1, 0, -1):
             head = " ".join(words[cut : cut + size])
             rest = words[cut + size :]

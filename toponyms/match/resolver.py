@@ -37,7 +37,7 @@ from toponyms.match import weights as _weights
 from toponyms.match.candidates import Candidates, direct_reading, may_be_inflected
 from toponyms.match.lookup import Lookup
 from toponyms.match.qualifiers import Qualifiers
-from toponyms.match.query import split
+from toponyms.match.query import Query, split, strip_type_suffix
 from toponyms.match.scoring import Scorer
 from toponyms.match.typos import Typos
 from toponyms.match.values import (
@@ -393,22 +393,32 @@ class Resolver:
         return result
 
     def _resolve_uncached(self, name: str, options: Options) -> Resolution:
-        text = clean(name, max_length=300)
+        """Read the query (:func:`~toponyms.match.query.split`) and run the stages on it."""
+        query = split(clean(name, max_length=300))
+        if query.bare is None:
+            return self._run_stages(name, query, options)
+        if not self.candidates.hits_for(query.name) and self.candidates.hits_for(query.bare):
+            # "Ivanivka village", "Bakhmut city": the type word is not part of the name (it
+            # is in Cape Town, some place's name as written, and in Moel Town, a typo of
+            # one, whose first word alone is no name).
+            return self._run_stages(name, dataclasses.replace(query, name=query.bare), options)
+        resolution = self._run_stages(name, query, options)
+        if not resolution.matches:
+            # Nor is it when the whole text is nothing, and only another spelling of the
+            # name reaches a place (Mandrykino town: the Russian romanisation of Мандрикине).
+            self._note("bare", f"no place in {query.name!r}: the name before the type word")
+            resolution = self._run_stages(
+                name, dataclasses.replace(query, name=query.bare), options
+            )
+        return resolution
+
+    def _run_stages(self, name: str, query: Query, options: Options) -> Resolution:
+        """The stages of the module docstring for one read query (``name``: as written)."""
         limit, min_score = options.limit, options.min_score
         countries = parse_countries(options.country)
         within_ids = self.qualifiers.within(options.within)
         point = parse_point(options.near)
         when = parse_date(options.as_of)
-        query = split(text)
-        if (
-            query.bare is not None
-            and not self.candidates.hits_for(query.name)
-            and self.candidates.hits_for(query.bare)
-        ):
-            # "Ivanivka village", "Bakhmut city": the type word is not part of the name (it
-            # is in Cape Town, some place's name as written, and in Moel Town, a typo of
-            # one, whose first word alone is no name).
-            query = dataclasses.replace(query, name=query.bare)
         qualifiers = [self.qualifiers.region_ids(q) for q in query.qualifiers]
         qualifiers = [q for q in qualifiers if q]
         self._note(
@@ -514,6 +524,11 @@ class Resolver:
             if tail is not None:
                 base, regions = tail
                 tail_hits = self.candidates.hits_for(base) + self.candidates.variant_hits(base)
+                bare = strip_type_suffix(base)
+                if not tail_hits and bare is not None:
+                    # A type word before the region (Novoazovsk Town Donetsk region).
+                    base = bare
+                    tail_hits = self.candidates.hits_for(base) + self.candidates.variant_hits(base)
                 tail_matches, tail_evidence = self.scorer.rank(
                     tail_hits,
                     qualifiers=[*qualifiers, *regions],
