@@ -369,6 +369,16 @@ def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
     assert resolver.resolve(query) == []
 
 
+@pytest.mark.parametrize("word", ["війна", "война"])
+def test_a_common_word_in_lower_case_is_no_place(resolver: Resolver, word: str) -> None:
+    assert resolver.resolve(word) == []
+
+
+def test_a_village_named_as_a_common_word_is_found_by_its_name(resolver: Resolver) -> None:
+    # Война is a village in Bryansk Oblast: capitalised, as its name, it is still found.
+    assert resolver.resolve("Война")[0].place.admin1 == "Bryansk Oblast"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -440,7 +440,12 @@ class Resolver:
 
         # A person's, organisation's or weapon's name that no place of note bears
         # (Syrskyi, Yermak, Shahed) answers only as a well-known place's official name.
-        strict = not qualifiers and lexicon.is_strict_non_place(query.name)
+        # So is a listed common word written in lower case (война: the word, though a
+        # village in Bryansk Oblast bears it).
+        strict = not qualifiers and (
+            lexicon.is_strict_non_place(query.name)
+            or (query.name.islower() and lexicon.is_non_place(query.name))
+        )
         hits = self.candidates.hits_for(query.name, romanizations=True)
         if strict:
             hits = [h for h in hits if self.scorer.well_known(h)]
