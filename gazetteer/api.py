@@ -85,6 +85,7 @@ def default_author() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
+# -- import ----------------------------------------------------------------------------------
 def _in_file_order(records: list[PlaceRecord]) -> list[PlaceRecord]:
     """The records with every parent given in the same file placed before its children."""
     by_id: dict[str, PlaceRecord] = {}
@@ -170,6 +171,7 @@ def apply_import(
     }
 
 
+# -- files -----------------------------------------------------------------------------------
 def _copy_database(source: Path, target: Path) -> None:
     """A consistent copy of ``source`` at ``target`` (SQLite's backup API), journal DELETE."""
     src = store.connect(source, readonly=True)

@@ -164,7 +164,7 @@ def guess_lang(name: str) -> str:
     return "en" if script == "Latn" else "und"
 
 
-# -- low-level writes (inside a transaction) -------------------------------------------------
+# -- reads and writes the operations share (inside the caller's transaction) ---------------
 def _row(conn: sqlite3.Connection, sql: str, params: Iterable[Any]) -> dict[str, Any] | None:
     cursor = conn.execute(sql, tuple(params))
     row = cursor.fetchone()
@@ -304,6 +304,7 @@ def fill_canonical(conn: sqlite3.Connection, place_id: str) -> None:
         )
 
 
+# -- the index ---------------------------------------------------------------------------------
 class _KeepTransaction:
     """A connection whose ``executescript`` runs inside the open transaction.
 
@@ -337,7 +338,7 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
     index.build(cast(sqlite3.Connection, _KeepTransaction(conn)))
 
 
-def follow(conn: sqlite3.Connection, place_id: str) -> str:
+def current_id(conn: sqlite3.Connection, place_id: str) -> str:
     """The id a place has now: ``place_id``, or where its merges lead."""
     return redirect_target(conn, place_id) or place_id
 
@@ -377,7 +378,7 @@ class Operation(ABC):
 
     def followed(self, conn: sqlite3.Connection) -> Self:
         """This edit with its :attr:`follows` ids moved along merges (for a replay)."""
-        moved = {name: follow(conn, getattr(self, name)) for name in self.follows}
+        moved = {name: current_id(conn, getattr(self, name)) for name in self.follows}
         return cast(Self, dataclasses.replace(cast(Any, self), **moved))
 
 

@@ -150,8 +150,9 @@ def linking(conn: sqlite3.Connection, build_stats: dict[str, Any]) -> dict[str, 
     """KATOTTG ↔ GeoNames links: how many the file holds now, and what the build recorded.
 
     ``linked_at_build`` counts the GeoNames places linked to a KATOTTG unit by name, then
-    by a namesake nearby (the links undone later included); of these, ``duplicates_merged`` were places of their own until a
-    namesake settlement within 8 km (15 km without a postal point) took them in;
+    by a namesake nearby (the links undone later included); of these, ``duplicates_merged``
+    were places of their own until a namesake settlement within 8 km (15 km where the
+    settlement's point is not a postal one) took them in;
     ``rejected_far_from_hromada`` links were undone because the GeoNames point lies over
     40 km from the settlement's hromada (120 km from its raion) and
     ``late_links_rejected_far`` namesakes were too far off to be linked. A figure the
