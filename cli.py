@@ -265,8 +265,8 @@ def resolve(
     Example: toponyms resolve Bakhmutt --explain
     """
     from toponyms.inputs import Progress, iter_lines, open_binary
+    from toponyms.match import Resolver, parse_date, parse_point
     from toponyms.render import RESOLVE, check_options, render, render_explanations, render_json
-    from toponyms.resolve import Resolver, parse_date, parse_point
 
     with _errors():
         if not names and file is None:
@@ -375,9 +375,9 @@ def near(
 
     A southern or western point is written as it is: toponyms near -33.92,18.42
     """
+    from toponyms.match import parse_point
     from toponyms.near import Nearest
     from toponyms.render import NEAR, check_options, render
-    from toponyms.resolve import parse_point
 
     with _errors():
         lat_lon = parse_point(point)

@@ -67,8 +67,8 @@ def make_sheet(db: str, rows: int, seed: int) -> list[dict[str, str]]:
 
 
 def measure(db: str, sheet: list[dict[str, str]], context: tuple[str, ...]) -> dict[str, Any]:
+    from toponyms.match import Resolver
     from toponyms.reconcile import AMBIGUOUS, MATCHED, NO_MATCH, Reconciler
-    from toponyms.resolve import Resolver
 
     with Resolver(db=db) as resolver:
         for _ in resolver.resolve_many(["Київ", "Одеса", "Херсон"]):

@@ -124,7 +124,7 @@ def connect(db: str) -> sqlite3.Connection:
 
 
 #: A rough size prior for places without a population, used only by the baselines to
-#: choose among namesakes (the resolver has its own, in ``toponyms.resolve``).
+#: choose among namesakes (the resolver has its own, in ``toponyms.match``).
 BASELINE_KIND_PRIOR = {
     "country": 1e8,
     "oblast": 1e6,

@@ -4,7 +4,7 @@
 
 Reads the ``train`` rows of ``benchmarks/data/resolve_dev.tsv`` (and of
 ``resolve_real.tsv`` when it exists), and tunes each weight of
-:data:`toponyms.scoring.FITTABLE` in turn (coordinate search over a small grid around
+:data:`toponyms.match.FITTABLE` in turn (coordinate search over a small grid around
 its current value), keeping a change only when it raises the objective: top-1 accuracy
 (a negative row is right when nothing matches) minus a quarter of the Brier score of the
 best match's score (so that a score reads as the chance of being right). With
@@ -29,8 +29,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from toponyms import Resolver, scoring  # noqa: E402
-from toponyms.scoring import Weights  # noqa: E402
+from toponyms import Resolver  # noqa: E402
+from toponyms.match.weights import FITTABLE, Weights  # noqa: E402
+from toponyms.match.weights import default as default_weights  # noqa: E402
 
 DATA = HERE / "data"
 WEIGHTS_FILE = HERE.parent / "toponyms" / "data" / "weights.json"
@@ -130,7 +131,7 @@ def fit(
     best = objective(outcomes(db, weights, rows))
     log(f"start: objective {best:.4f}")
     for _ in range(rounds):
-        for name in scoring.FITTABLE:
+        for name in FITTABLE:
             if name in NOT_FITTED:
                 continue
             current = getattr(weights, name)
@@ -151,13 +152,13 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="rewrite toponyms/data/weights.json")
     args = parser.parse_args()
     train, test = load_rows("train"), load_rows("test")
-    start = scoring.default()
+    start = default_weights()
     report("test before", outcomes(args.db, start, test))
     began = time.time()
     fitted, best = fit(args.db, start, train, args.rounds, log=print)
     changed = {
         name: getattr(fitted, name)
-        for name in scoring.FITTABLE
+        for name in FITTABLE
         if getattr(fitted, name) != getattr(start, name)
     }
     print(f"fitted in {time.time() - began:.0f} s; changed: {changed or 'nothing'}")
@@ -165,7 +166,7 @@ def main() -> None:
     if args.write:
         data = fitted.to_json()
         data["fitted"] = {
-            "weights": sorted(name for name in scoring.FITTABLE if name not in NOT_FITTED),
+            "weights": sorted(name for name in FITTABLE if name not in NOT_FITTED),
             "changed": changed,
             "objective": round(best, 4),
             "train_rows": len(train),

@@ -53,6 +53,10 @@ def test_every_feature_is_a_place_with_its_parent_and_point(tiny_db: Path) -> No
         ("Приазовье", "curated:pryazovia"),
         ("Azov region", "curated:pryazovia"),
         ("Slobozhanshchyna", "curated:slobozhanshchyna"),
+        # GeoNames keeps Слобожанщина as a historical name of Kharkiv Oblast: the region
+        # that bears it as its own name comes first.
+        ("Слобожанщина", "curated:slobozhanshchyna"),
+        ("Слобожанщину", "curated:slobozhanshchyna"),
         ("Transnistria", "curated:transnistria"),
         ("Приднестровье", "curated:transnistria"),
         ("Придністров'я", "curated:transnistria"),

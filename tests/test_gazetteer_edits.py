@@ -1101,8 +1101,8 @@ def test_an_edit_drops_the_index_snapshot_and_check_fix_writes_it_again(
         assert resolver.resolve("Zorianivka Druha")[0].place.id == "local:1"
         typo = resolver.resolve("Zorianivak Druha")[0]
         assert (typo.place.id, typo.rule) == ("local:1", "fuzzy")
-        assert resolver._hits_snapshot() is not None
-        assert resolver._fuzzy_keys_snapshot() is not None
+        assert resolver.lookup.hits_snapshot() is not None
+        assert resolver.lookup.fuzzy_snapshot() is not None
 
 
 def test_the_places_snapshot_holds_the_tables_rows_and_an_edit_drops_it(
@@ -1119,5 +1119,5 @@ def test_the_places_snapshot_holds_the_tables_rows_and_an_edit_drops_it(
     with sqlite3.connect(user_db) as conn:
         assert index.read_places_snapshot(conn) is None
     with Resolver(db=user_db) as resolver:
-        resolver._preload()
+        resolver.lookup.preload()
         assert resolver.place(place).population == 123_456

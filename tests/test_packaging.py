@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from gazetteer import schema, store
 from gazetteer.edits import Gazetteer
-from toponyms.resolve import Resolver
+from toponyms.match import Resolver
 
 try:
     from toponyms._cli import app

@@ -197,7 +197,7 @@ def test_a_neighbourhood_qualifier_picks_the_namesake_near_that_town(
 
 
 def test_type_words_are_taken_off_as_the_data_says() -> None:
-    from toponyms.query import split, strip_type_prefix, type_words
+    from toponyms.match.query import split, strip_type_prefix, type_words
 
     assert strip_type_prefix("the village of Ivanivka") == "Ivanivka"
     assert strip_type_prefix("village of Ivanivka") == "Ivanivka"
@@ -649,7 +649,7 @@ def test_a_russian_region_by_its_russian_name(resolver: Resolver) -> None:
 
 
 def test_a_name_after_a_preposition_is_read_as_a_case_form(resolver: Resolver) -> None:
-    from toponyms.query import split
+    from toponyms.match.query import split
 
     assert split("в Львове").after_preposition
     assert not split("Львове").after_preposition
@@ -745,7 +745,8 @@ def test_the_typo_snapshot_and_the_typo_table_give_the_same_candidates(
     import shutil
     import sqlite3
 
-    from toponyms import index, resolve
+    from toponyms import index
+    from toponyms.match import typos
     from toponyms.text.keys import exact_key, invariant_key
 
     table_db = tmp_path / "table.sqlite"
@@ -763,22 +764,23 @@ def test_the_typo_snapshot_and_the_typo_table_give_the_same_candidates(
     conn.execute("DELETE FROM index_blobs WHERE name = 'fuzzy'")
     conn.commit()
     conn.close()
-    loose = resolve._two_deletions(invariant_key(query))
+    loose = typos.two_deletions(invariant_key(query))
     strict = index.deletions(exact_key(query))
     with Resolver(db=tiny_db) as fast, Resolver(db=table_db) as tables:
-        assert fast._fuzzy_keys_snapshot() is not None and tables._fuzzy_keys_snapshot() is None
-        assert fast._fuzzy_hits(query), "a typo of a name the tiny gazetteer has"
-        assert fast._fuzzy_hits(query) == tables._fuzzy_hits(query)
+        assert fast.lookup.fuzzy_snapshot() is not None and tables.lookup.fuzzy_snapshot() is None
+        assert fast.typos.fuzzy_hits(query), "a typo of a name the tiny gazetteer has"
+        assert fast.typos.fuzzy_hits(query) == tables.typos.fuzzy_hits(query)
         for world in (False, True):
-            candidates = fast._fuzzy_candidates(loose, strict, world=world)
-            assert candidates == tables._fuzzy_candidates(loose, strict, world=world)
+            candidates = fast.typos.fuzzy_candidates(loose, strict, world=world)
+            assert candidates == tables.typos.fuzzy_candidates(loose, strict, world=world)
 
 
 @pytest.mark.parametrize("key", ["", "ab", "kyi", "lviv", "harkiv", "zaporizhzhia", "aaaaaaaa"])
 def test_two_deletions_are_every_prefix_less_one_or_two_letters(key: str) -> None:
     import itertools
 
-    from toponyms import index, resolve
+    from toponyms import index
+    from toponyms.match import typos
 
     prefix = key[: index.PREFIX]
     expected = {
@@ -787,4 +789,4 @@ def test_two_deletions_are_every_prefix_less_one_or_two_letters(key: str) -> Non
         for cut in itertools.combinations(range(len(prefix)), size)
     }
     shortest = index.FUZZY_MIN_LENGTH - 1
-    assert resolve._two_deletions(key) == {v for v in expected if len(v) >= shortest}
+    assert typos.two_deletions(key) == {v for v in expected if len(v) >= shortest}

@@ -282,6 +282,6 @@ def _latin_ending_examples() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("oblique", "nominative"), _latin_ending_examples())
 def test_latin_endings_examples_give_their_nominative(oblique: str, nominative: str) -> None:
     """Every example of toponyms/data/latin_endings.tsv is a test of its rule."""
-    from toponyms.resolve import latin_lemmas
+    from toponyms.match.candidates import latin_lemmas
 
     assert nominative in latin_lemmas(oblique)

@@ -32,9 +32,9 @@ from toponyms.errors import (
 
 if TYPE_CHECKING:
     from gazetteer.api import Gazetteer
+    from toponyms.match import Resolver
     from toponyms.models import Match, Mention, Place
     from toponyms.near import Nearby, Nearest, nearest
-    from toponyms.resolve import Resolver
 
 __version__ = "0.1.0"
 
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Resolver": "toponyms.resolve",
+    "Resolver": "toponyms.match",
     "Match": "toponyms.models",
     "Mention": "toponyms.models",
     "Place": "toponyms.models",

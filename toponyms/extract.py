@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,13 +38,14 @@ import marisa_trie
 from toponyms import lexicon
 from toponyms import mentions as mentions_model
 from toponyms.errors import InvalidInputError
+from toponyms.match.query import context_word_rows, direction_words
+from toponyms.match.values import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.models import Match, Mention
-from toponyms.query import context_word_rows, direction_words
-from toponyms.resolve import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.text.normalize import clean
 
 if TYPE_CHECKING:
-    from toponyms.resolve import Resolver, _Hit
+    from toponyms.match import Resolver
+    from toponyms.match.values import Hit
 
 MAX_WORDS = 4
 MAX_LIST_ITEMS = 8  # names of one list that share a region word after them
@@ -201,7 +203,7 @@ class Extractor:
     @property
     def keys(self) -> KeySets:
         if self._keys is None:
-            self._keys = KeySets(self.resolver._conn, self.resolver._hits_snapshot())
+            self._keys = KeySets(self.resolver.lookup.conn, self.resolver.lookup.hits_snapshot())
         return self._keys
 
     # -- spans ----------------------------------------------------------------------------
@@ -214,7 +216,7 @@ class Extractor:
         script = script_of(span)
         if script == "Latn" and not forms and lang in ("pl", "cs"):
             # Polish case forms first: Charkowie is Charków, not the village Харкове.
-            from toponyms.resolve import latin_lemmas
+            from toponyms.match.candidates import latin_lemmas
 
             for lemma in latin_lemmas(span):
                 if self.keys.exact(exact_key(lemma)) or self.keys.invariant(invariant_key(lemma)):
@@ -370,14 +372,14 @@ class Extractor:
         if not text.strip():
             return []
         clean(text[:1000] if len(text) > 1000 else text, max_length=MAX_TEXT_CHARS)
-        self.resolver._fresh()
+        self.resolver.refresh()
         self._text = text
         lang = _lang_of(text, lang)
         tokens = tokenize(text)
         headline = _is_headline(tokens)
         skip = self._organisation_spans(tokens)
         _, region_words, _ = _context_words()
-        pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]] = []
+        pending: list[tuple[int, int, list[Hit], str | None, dict[str, float]]] = []
         spans: list[tuple[int, int, list[tuple[str, str]], str | None]] = []
         for first, last, forms in self._candidate_spans(tokens, headline, lang):
             if any(i in skip for i in range(first, last)):
@@ -416,15 +418,15 @@ class Extractor:
         last: int,
         region_kind: str | None,
         span: str,
-    ) -> list[_Hit]:
-        hits: list[_Hit] = []
+    ) -> list[Hit]:
+        hits: list[Hit] = []
         if region_kind == "oblast:before":
             region_hits = [
                 h
                 for form, _ in forms
-                for h in self.resolver._hits_for(f"{form} oblast")
-                + self.resolver._hits_for(f"Oblast {form}")
-                if self.resolver._place(h.place_id).kind == "oblast"
+                for h in self.resolver.candidates.hits_for(f"{form} oblast")
+                + self.resolver.candidates.hits_for(f"Oblast {form}")
+                if self.resolver.lookup.place(h.place_id).kind == "oblast"
             ]
             if region_hits:
                 return region_hits
@@ -439,12 +441,12 @@ class Extractor:
                 # A front direction is named by its raion's adjective, in the same case.
                 word = direction_words()[word.casefold()]
             phrase = f"{forms[0][0]} {word}"
-            region_hits = self.resolver._hits_for(phrase)
+            region_hits = self.resolver.candidates.hits_for(phrase)
             if not region_hits and script_of(phrase) != "Latn":
                 # A Cyrillic case form of the region (Херсонської області) is in the forms
                 # index; a Latin phrase no name spells gains nothing from Cyrillic guesses,
                 # the costliest step, and is tried with the English region word below.
-                region_hits = self.resolver._variant_hits(phrase)
+                region_hits = self.resolver.candidates.variant_hits(phrase)
             # The region word in another number or case than any name has it (Донецької
             # областей, Луганської та Донецької областей): the adjective with the word in
             # the genitive singular, or the English one, is a case form the index holds.
@@ -452,18 +454,22 @@ class Extractor:
                 for written in dict.fromkeys((forms[0][0], span)):
                     if not region_hits:
                         phrase = f"{written} {kind_word}"
-                        region_hits = self.resolver._hits_for(phrase)
+                        region_hits = self.resolver.candidates.hits_for(phrase)
                         if not region_hits and script_of(phrase) == "Cyrl":
                             # A Cyrillic case form (Донецкой области): the forms index.
-                            region_hits = self.resolver._variant_hits(phrase)
+                            region_hits = self.resolver.candidates.variant_hits(phrase)
             kinds = ("raion",) if region_kind == "direction" else ("oblast", "raion", "hromada")
-            region_hits = [h for h in region_hits if self.resolver._place(h.place_id).kind in kinds]
+            region_hits = [
+                h for h in region_hits if self.resolver.lookup.place(h.place_id).kind in kinds
+            ]
             if region_hits:
                 return region_hits
         for form, rule in forms:
-            found = self.resolver._hits_for(form, None if rule == "exact" else rule)
+            found = self.resolver.candidates.hits_for(form, None if rule == "exact" else rule)
             for hit in found:
-                if hit.rule == "invariant" and self.resolver._place(hit.place_id).country not in (
+                if hit.rule == "invariant" and self.resolver.lookup.place(
+                    hit.place_id
+                ).country not in (
                     "UA",
                     "RU",
                 ):
@@ -471,18 +477,18 @@ class Extractor:
                 hits.append(hit)
         return hits
 
-    def _oblasts_of_cities(self, forms: list[tuple[str, str]]) -> list[_Hit]:
+    def _oblasts_of_cities(self, forms: list[tuple[str, str]]) -> list[Hit]:
         """Hits on the oblasts named after the cities ``forms`` are names of: Kharkiv →
         Kharkiv Oblast, Херсон → Херсонська область (the same first letters of the
         Ukrainian name, folded), for a name read as a region."""
         resolver = self.resolver
-        found: list[_Hit] = []
+        found: list[Hit] = []
         for form, rule in forms:
-            for hit in resolver._hits_for(form, None if rule == "exact" else rule):
-                place = resolver._place(hit.place_id)
+            for hit in resolver.candidates.hits_for(form, None if rule == "exact" else rule):
+                place = resolver.lookup.place(hit.place_id)
                 if place.kind != "city" or not place.admin1_id or not place.name_uk:
                     continue
-                oblast = resolver._place(place.admin1_id)
+                oblast = resolver.lookup.place(place.admin1_id)
                 if oblast.kind != "oblast" or not oblast.name_uk:
                     continue
                 if invariant_key(oblast.name_uk)[:4] == invariant_key(place.name_uk)[:4]:
@@ -492,14 +498,14 @@ class Extractor:
     def _disambiguate(
         self,
         tokens: list[_Token],
-        pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]],
+        pending: list[tuple[int, int, list[Hit], str | None, dict[str, float]]],
         min_score: float,
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
-        if self._ranked_version != resolver._data_version or len(self._ranked) > 100_000:
+        if self._ranked_version != resolver.data_version or len(self._ranked) > 100_000:
             self._ranked = {}  # an edit happened (or the cache is full): rank afresh
-            self._ranked_version = resolver._data_version
+            self._ranked_version = resolver.data_version
         ranked_by_key = self._ranked
         for first, last, hits, region_kind, _ in pending:
             key = (
@@ -507,7 +513,7 @@ class Extractor:
             )
             matches = ranked_by_key.get(key)
             if matches is None:  # one context-free ranking per form and sense
-                matches, _ = resolver._rank(
+                matches, _ = resolver.scorer.rank(
                     hits,
                     as_of=None,
                     qualifiers=[],
@@ -541,7 +547,7 @@ class Extractor:
                 _place_features(resolver, top, values)
                 place_id = top.place.id
                 values["echo"] = float(len(spellings[place_id] - {key}) > 0)
-                ancestors = resolver._ancestors(place_id) - {place_id}
+                ancestors = resolver.lookup.ancestors(place_id) - {place_id}
                 values["region_in_text"] = float(any(a in spellings for a in ancestors))
             if self._collect is not None:
                 self._collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
@@ -554,7 +560,7 @@ class Extractor:
         context: set[str] = set()
         for _, _, matches in first_pass:
             if matches and matches[0].score >= 0.8:
-                context |= resolver._ancestors(matches[0].place.id)
+                context |= resolver.lookup.ancestors(matches[0].place.id)
         context_ids = frozenset(context)
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
@@ -566,7 +572,7 @@ class Extractor:
             best = senses.get(key)
             if best is None:
                 if matches and len(matches) > 1 and context_ids and matches[0].score < 0.8:
-                    ranked = resolver._rank_with_context(hits, context_ids)
+                    ranked = resolver.scorer.rank_with_context(hits, context_ids)
                     matches = ranked or matches
                 if not matches:
                     continue
@@ -581,7 +587,7 @@ class Extractor:
 def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) -> None:
     """Add the features of the place a span would be (see :mod:`toponyms.mentions`)."""
     place = match.place
-    prior = resolver._prior(place)
+    prior = resolver.scorer.prior(place)
     values["importance"] = min(math.log10(max(prior, 1.0)) / 7.0, 1.2)
     # A German one-word span may be any noun: the doubt the more, the smaller the place.
     values["noun_capitals"] = values.get("noun_capitals", 0.0) * max(
@@ -695,7 +701,7 @@ def _region_word(token: _Token) -> bool:
 
 
 def _may_be_inflected(text: str) -> bool:
-    from toponyms.resolve import _may_be_inflected as check
+    from toponyms.match.candidates import may_be_inflected as check
 
     return check(text)
 
@@ -729,11 +735,17 @@ def candidates(
         return _extractor(resolver).candidates(text, lang=lang)
 
 
+#: One extractor per resolver (its key sets and caches serve every call), kept no longer
+#: than the resolver itself.
+_EXTRACTORS: weakref.WeakKeyDictionary[Resolver, Extractor] = weakref.WeakKeyDictionary()
+
+
 def _extractor(resolver: Resolver) -> Extractor:
-    extractor = getattr(resolver, "_extractor", None)
+    """The resolver's extractor, made at its first use (call under ``resolver.lock``)."""
+    extractor = _EXTRACTORS.get(resolver)
     if extractor is None:
         extractor = Extractor(resolver)
-        resolver._extractor = extractor  # type: ignore[attr-defined]
+        _EXTRACTORS[resolver] = extractor
     return extractor
 
 

@@ -137,7 +137,7 @@ def run_extract(
     ``options`` are the shared output options (``--fields``, ``--bom``, the table's width);
     their format is ``fmt``. tagged and geojson output are extraction's own; the other
     formats go through :func:`toponyms.render.render`."""
-    from toponyms.resolve import Resolver
+    from toponyms.match import Resolver
 
     shown = RenderOptions(
         fmt=fmt,

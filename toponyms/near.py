@@ -216,7 +216,7 @@ class Nearest:
         :class:`~toponyms.errors.InvalidCoordinatesError` for a point out of range and
         :class:`~toponyms.errors.InvalidInputError` for a bad ``limit`` or kind.
         """
-        from toponyms.resolve import parse_point
+        from toponyms.match import parse_point
 
         point = parse_point((lat, lon))
         assert point is not None

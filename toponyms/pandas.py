@@ -27,7 +27,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError("toponyms.pandas needs pandas: pip install 'toponyms[pandas]'") from error
 
 if TYPE_CHECKING:
-    from toponyms.resolve import Resolver
+    from toponyms.match import Resolver
 
 
 def empty_frame(index: pd.Index | None = None) -> pd.DataFrame:

@@ -51,7 +51,7 @@ from toponyms.models import Match, Place
 
 if TYPE_CHECKING:
     from gazetteer.api import Gazetteer
-    from toponyms.resolve import Resolution, Resolver
+    from toponyms.match import Resolution, Resolver
 
 #: The columns a reconciled row gets, in order.
 COLUMNS = (
@@ -140,7 +140,7 @@ def shared_resolver(db: str | os.PathLike[str] | None = None) -> Resolver:
     partition. Threads of one process share it; :func:`resolver_lock` serialises their
     calls (the work holds the GIL, so threads would not run it side by side anyway: give
     a worker one thread per process)."""
-    from toponyms.resolve import Resolver
+    from toponyms.match import Resolver
 
     key = "" if db is None else str(Path(db).expanduser().resolve())
     with _RESOLVERS_LOCK:
@@ -684,9 +684,8 @@ def _narrowed(found: Resolution, kept: list[Match]) -> Resolution:
     (the runner-up within the scorer's ``ambiguity_ratio`` of the best)."""
     if len(kept) == len(found.matches):
         return found
-    from toponyms import scoring
-    from toponyms.resolve import Resolution
+    from toponyms.match import Resolution, weights
 
-    ratio = scoring.default().ambiguity_ratio
+    ratio = weights.default().ambiguity_ratio
     ambiguous = len(kept) > 1 and kept[1].score >= ratio * kept[0].score
     return Resolution(query=found.query, matches=tuple(kept), ambiguous=ambiguous)

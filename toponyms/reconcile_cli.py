@@ -49,7 +49,7 @@ def run_reconcile(
     log: Callable[[str], None],
 ) -> dict[str, int]:
     """Reconcile ``table_path``; returns the count of rows per status."""
-    from toponyms.resolve import Resolver
+    from toponyms.match import Resolver
 
     for path, what in ((out, "--out"), (review, "--review")):
         if path is not None:
@@ -119,7 +119,7 @@ def run_apply_review(path: Path, *, db: Path | None, author: str | None) -> dict
     """Store the accepted choices of review file ``path`` in gazetteer ``db``."""
     from gazetteer import store
     from gazetteer.api import INIT_HINT, Gazetteer
-    from toponyms.resolve import Resolver
+    from toponyms.match import Resolver
 
     target, is_default = store.resolve_path(db)
     if is_default:  # refused before the review is read, with the hint every edit gives

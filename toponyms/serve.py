@@ -11,7 +11,7 @@ The service URL a user pastes into OpenRefine is the root, ``http://HOST:PORT/``
   The paths are those the 1.0 draft fixes relative to the endpoint; the 0.2 manifest names them.
 
 This module is thin over the library: names are resolved by the public
-:class:`~toponyms.resolve.Resolver` API, and suggest, preview and extend read the gazetteer's
+:class:`~toponyms.match.Resolver` API, and suggest, preview and extend read the gazetteer's
 tables (``places``, ``names``, its ``names_fts`` index) directly.
 
 Concurrency: Starlette runs the blocking work of each request in its thread pool. The
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from toponyms.resolve import Resolution, Resolver
+    from toponyms.match import Resolution, Resolver
 
 #: The versions of the Reconciliation API this service speaks.
 VERSIONS = ("0.1", "0.2")
@@ -112,7 +112,7 @@ class Reconciler:
 
     def __init__(self, db: str | Path | None = None, *, limits: Limits | None = None) -> None:
         from gazetteer import store
-        from toponyms.resolve import Resolver
+        from toponyms.match import Resolver
 
         self.limits = limits or Limits()
         self._resolver_thread = ThreadPoolExecutor(1, thread_name_prefix="toponyms-resolver")
@@ -353,7 +353,7 @@ class Reconciler:
     def _resolve(self, query: dict[str, Any]) -> tuple[Resolution | None, int]:
         """The resolution of one parsed query and how many context values had to be dropped
         (a region or point the gazetteer cannot read is ignored rather than failing the batch)."""
-        from toponyms.resolve import parse_point
+        from toponyms.match import parse_point
 
         if not query["text"]:
             return None, 0

@@ -6,13 +6,7 @@ the prior share, the context factors and the thresholds. ``benchmarks/fit_weight
 fits the continuous ones on the train split of the development set and rewrites the file
 (listing what it fitted under ``fitted``); the figures we report come from the test split.
 
-The score of a match is ``evidence × support × context`` (see the README's *Scores*):
-
-- ``evidence = rule_weight[rule] × type_weight[type]`` (a typo: ``fuzzy_weight ×
-  similarity``), the strength of the reading of the text;
-- ``support = support_floor + (1 − support_floor) × share``, where ``share`` is the place's
-  part of the candidates' total ``prior × factors × exp(evidence_sharpness × (evidence − 1))``;
-- ``context = 1``, or ``qualifier_miss`` for a place outside some qualifier.
+The formula that uses them is in :mod:`toponyms.match.scoring`.
 """
 
 from __future__ import annotations
