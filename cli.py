@@ -633,7 +633,7 @@ def _edited(result: dict[str, Any], fmt: EditFormat) -> None:
 
 
 def _gazetteer(db: Path | None) -> Any:
-    from gazetteer.edits import Gazetteer
+    from gazetteer.api import Gazetteer
 
     return Gazetteer(db)
 
@@ -653,7 +653,7 @@ def gazetteer_init(
 
     Example: toponyms gazetteer init my.sqlite && export TOPONYMS_DB=my.sqlite
     """
-    from gazetteer.edits import Gazetteer
+    from gazetteer.api import Gazetteer
 
     with _errors():
         Gazetteer.init(path, source=source, author=author, reason=reason, force=force)
@@ -998,7 +998,7 @@ def gazetteer_upgrade(
 
     Example: toponyms gazetteer upgrade my.sqlite
     """
-    from gazetteer.edits import Gazetteer
+    from gazetteer.api import Gazetteer
 
     with _errors():
         summary = Gazetteer.upgrade(path, source=source, author=author, force=force)

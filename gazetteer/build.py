@@ -604,7 +604,7 @@ class Builder:
         from toponyms.text.ukru import counterparts
 
         linked_before = self.linked_count
-        merged = 0
+        merged = rejected_far = 0
         cities = {c.geonameid: c for c in self.unlinked_ua}
         for geonameid in sorted(cities):
             city = cities[geonameid]
@@ -646,8 +646,11 @@ class Builder:
                 )
                 if best is None or distance < best[0]:
                     best = (distance, place)
-            limit = 8.0 if best is not None and best[1].precision == "postal" else 15.0
-            if best is None or best[0] > limit:
+            if best is None:
+                continue
+            limit = 8.0 if best[1].precision == "postal" else 15.0
+            if best[0] > limit:
+                rejected_far += 1  # a namesake too far off to be this place
                 continue
             target = best[1]
             del self.places[standalone.id]
@@ -657,6 +660,7 @@ class Builder:
         self.remap_references()
         self.stats["geonames_ua_linked"] = linked_before + merged
         self.stats["geonames_ua_late_links"] = merged
+        self.stats["geonames_ua_late_links_rejected_far"] = rejected_far
 
     def country_points(self) -> None:
         """Countries take their capital's point; RU regions the median of their places."""

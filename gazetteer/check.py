@@ -336,7 +336,7 @@ def fix(conn: sqlite3.Connection) -> dict[str, Any]:
     returned details (kept in history) list them. Orphans, duplicates and bad coordinates
     need a person's decision and are left for ``merge``, ``set`` and ``retire``.
     """
-    from gazetteer.edits import rebuild_index
+    from gazetteer.ops import rebuild_index
 
     empty = conn.execute(
         "SELECT id, place_id, name FROM names WHERE name IS NULL OR trim(name) = ''"

@@ -1,6 +1,6 @@
 """Place files for ``gazetteer import`` and ``gazetteer export``: CSV, TSV and GeoJSON.
 
-This module only reads and writes files; :mod:`gazetteer.edits` validates the records and
+This module only reads and writes files; :mod:`gazetteer.ops` validates the records and
 writes them to the database in one transaction. Keeping the two apart lets a malformed
 file fail before anything is written, with the line it failed on.
 

@@ -132,6 +132,40 @@ def meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
 
+#: The linking figures ``gazetteer info`` reports, by the ``meta.build_stats`` key the build
+#: records them under (see :mod:`gazetteer.build` and :mod:`gazetteer.coordinates`).
+LINKING_STATS = {
+    "geonames_ua_places": "geonames_ua",
+    "linked_at_build": "geonames_ua_linked",
+    "duplicates_merged": "geonames_ua_late_links",
+    "rejected_far_from_hromada": "geonames_links_undone_far",
+    "far_cities_kept": "geonames_links_far_cities_kept",
+    "late_links_rejected_far": "geonames_ua_late_links_rejected_far",
+    "made_city_districts": "geonames_places_made_city_districts",
+    "kladr_linked_to_geonames": "kladr_linked_to_geonames",
+}
+
+
+def linking(conn: sqlite3.Connection, build_stats: dict[str, Any]) -> dict[str, Any]:
+    """KATOTTG ↔ GeoNames links: how many the file holds now, and what the build recorded.
+
+    ``linked_at_build`` counts the GeoNames places linked to a KATOTTG unit by name, then
+    by a namesake nearby (the links undone later included); of these, ``duplicates_merged``
+    were places of their own until a namesake settlement within 8 km (15 km where the
+    settlement's point is not a postal one) took them in;
+    ``rejected_far_from_hromada`` links were undone because the GeoNames point lies over
+    40 km from the settlement's hromada (120 km from its raion) and
+    ``late_links_rejected_far`` namesakes were too far off to be linked. A figure the
+    build of this file did not record is absent.
+    """
+    now = conn.execute(
+        "SELECT COUNT(*) FROM places WHERE status = 'active'"
+        " AND katottg IS NOT NULL AND geonames_id IS NOT NULL"
+    ).fetchone()[0]
+    recorded = {name: build_stats[key] for name, key in LINKING_STATS.items() if key in build_stats}
+    return {"katottg_geonames_links": int(now), **recorded}
+
+
 def info(conn: sqlite3.Connection) -> dict[str, Any]:
     """The figures ``toponyms gazetteer info`` prints."""
     m = meta(conn)
@@ -178,6 +212,7 @@ def info(conn: sqlite3.Connection) -> dict[str, Any]:
         "content_version": m.get("content_version"),
         "build_date": m.get("build_date"),
         "origin": m.get("origin"),
+        "linking": linking(conn, json.loads(m.get("build_stats") or "{}")),
         "sources": sources,
         "credit": "Contains GeoNames data (https://www.geonames.org/), licensed CC-BY 4.0.",
         "licenses": LICENCES,

@@ -213,6 +213,32 @@ def test_gazetteer_info_json(tiny_db: Path) -> None:
     assert "CC-BY" in result.stdout
 
 
+def test_gazetteer_info_reports_the_links_the_build_made(tiny_db: Path) -> None:
+    from gazetteer.store import LINKING_STATS
+
+    result = _run("gazetteer", "info", "--format", "json", "--db", str(tiny_db))
+    assert result.exit_code == 0, result.stderr
+    linking = json.loads(result.stdout)["linking"]
+    conn = sqlite3.connect(tiny_db)
+    try:
+        links = conn.execute(
+            "SELECT COUNT(*) FROM places WHERE katottg IS NOT NULL AND geonames_id IS NOT NULL"
+        ).fetchone()[0]
+        stats = json.loads(
+            conn.execute("SELECT value FROM meta WHERE key = 'build_stats'").fetchone()[0]
+        )
+    finally:
+        conn.close()
+    # Every figure is there (the build records each one) and is the build's own.
+    assert set(linking) == {"katottg_geonames_links", *LINKING_STATS}
+    assert {name: linking[name] for name in LINKING_STATS} == {
+        name: stats[key] for name, key in LINKING_STATS.items()
+    }
+    assert linking["katottg_geonames_links"] == links > 0
+    assert 0 < linking["duplicates_merged"] < linking["linked_at_build"]
+    assert linking["linked_at_build"] <= linking["geonames_ua_places"]
+
+
 # -- help ----------------------------------------------------------------------------------------
 
 

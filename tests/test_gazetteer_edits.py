@@ -24,7 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gazetteer import schema
-from gazetteer.edits import Gazetteer, delete_names, op_add_place, op_merge
+from gazetteer.api import Gazetteer
+from gazetteer.ops import AddPlace, Merge, delete_names, execute
 from toponyms import Resolver, index
 from toponyms.errors import (
     GazetteerError,
@@ -988,15 +989,17 @@ def _new_default(tiny_db: Path, target: Path, *, deleted: str, merged: tuple[str
     delete_names(conn, doomed.fetchall())
     conn.execute("UPDATE places SET parent_id = NULL WHERE parent_id = ?", (deleted,))
     conn.execute("DELETE FROM places WHERE id = ?", (deleted,))
-    op_merge(conn, *merged)
-    op_add_place(
+    execute(conn, Merge(*merged))
+    execute(
         conn,
-        name="Upstreamivka",
-        country="UA",
-        kind="village",
-        lat=46.9,
-        lon=33.9,
-        place_id="geonames:999000001",
+        AddPlace(
+            name="Upstreamivka",
+            country="UA",
+            kind="village",
+            lat=46.9,
+            lon=33.9,
+            place_id="geonames:999000001",
+        ),
     )
     conn.execute("UPDATE places SET population = 300000 WHERE id = 'geonames:706448'")
     conn.execute("DELETE FROM history")

@@ -31,7 +31,7 @@ from toponyms.errors import (
 )
 
 if TYPE_CHECKING:
-    from gazetteer.edits import Gazetteer
+    from gazetteer.api import Gazetteer
     from toponyms.match import Resolver
     from toponyms.models import Match, Mention, Place
     from toponyms.near import Nearby, Nearest, nearest
@@ -64,7 +64,7 @@ _LAZY = {
     "Match": "toponyms.models",
     "Mention": "toponyms.models",
     "Place": "toponyms.models",
-    "Gazetteer": "gazetteer.edits",
+    "Gazetteer": "gazetteer.api",
     "Nearby": "toponyms.near",
     "Nearest": "toponyms.near",
     "nearest": "toponyms.near",

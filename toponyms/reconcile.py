@@ -50,7 +50,7 @@ from toponyms.errors import InvalidInputError, UnknownPlaceError
 from toponyms.models import Match, Place
 
 if TYPE_CHECKING:
-    from gazetteer.edits import Gazetteer
+    from gazetteer.api import Gazetteer
     from toponyms.match import Resolution, Resolver
 
 #: The columns a reconciled row gets, in order.

@@ -118,7 +118,7 @@ def _output_delimiter(table: Table) -> str:
 def run_apply_review(path: Path, *, db: Path | None, author: str | None) -> dict[str, Any]:
     """Store the accepted choices of review file ``path`` in gazetteer ``db``."""
     from gazetteer import store
-    from gazetteer.edits import INIT_HINT, Gazetteer
+    from gazetteer.api import INIT_HINT, Gazetteer
     from toponyms.match import Resolver
 
     target, is_default = store.resolve_path(db)
