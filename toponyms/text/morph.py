@@ -28,10 +28,10 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Final, NamedTuple
 
 from toponyms.errors import InvalidInputError
+from toponyms.text import datafile
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -174,17 +174,8 @@ def _stem_class(spec: str) -> frozenset[str] | None:
 @functools.cache
 def load_rules() -> tuple[EndingRule, ...]:
     """Read ``data/endings.tsv`` (shipped as package data) into :class:`EndingRule` rows."""
-    text = resources.files("toponyms.text.data").joinpath("endings.tsv").read_text("utf-8")
     rules: list[EndingRule] = []
-    header: list[str] | None = None
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        row = dict(zip(header, cells, strict=True))
+    for row in datafile.ENDINGS.read():
         rules.append(
             EndingRule(
                 lang=row["lang"],
