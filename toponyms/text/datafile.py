@@ -161,6 +161,14 @@ def iter_tsv_path(
         yield from _parse(str(path), lines, columns, require_source).rows
 
 
+def comments_of(path: Path) -> list[str]:
+    """The ``#`` lines before the header of the TSV file at ``path``, without the ``#``
+    (provenance: ``source: ...``, ``license: ...``)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = (raw.rstrip("\n").rstrip("\r") for raw in handle)
+        return list(_parse(str(path), lines, None, False).comments)
+
+
 def _table(file: str, lines: Iterable[str], columns: Sequence[str], require_source: bool) -> Table:
     parsed = _parse(file, lines, columns, require_source)
     rows = tuple(parsed.rows)
