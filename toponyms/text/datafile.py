@@ -384,6 +384,11 @@ UK_RU = TsvFile(
     ("kind", "uk", "ru", "cost", "dir", "note"),
     Examples(given="uk", expected="ru", only=("kind", "sample")),
 )
+NAME_WORDS = TsvFile(_TEXT, "name_words.tsv", ("word", "role", "langs"))
+ADJECTIVE_ENDINGS = TsvFile(
+    _TEXT, "adjective_endings.tsv", ("lang", "masculine", "feminine", "neuter", "plural")
+)
+LANG_ENDINGS = TsvFile(_TEXT, "lang_endings.tsv", ("lang", "ending"))
 MENTION_MODEL = JsonFile(_DATA, "mention_model.json")
 RECONCILE = JsonFile(_DATA, "reconcile.json")
 SPREADSHEET = JsonFile(_DATA, "spreadsheet.json")
@@ -405,6 +410,9 @@ FILES: tuple[DataFile, ...] = (
     TYPE_WORDS,
     ENDINGS,
     UK_RU,
+    NAME_WORDS,
+    ADJECTIVE_ENDINGS,
+    LANG_ENDINGS,
     MENTION_MODEL,
     RECONCILE,
     SPREADSHEET,

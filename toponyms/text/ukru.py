@@ -48,35 +48,15 @@ _DIRECTIONS: Final = ("uk>ru", "ru>uk")
 _SAME_SPELLING_BONUS: Final = 0.5
 _RULE_BONUS: Final = 0.1  # per letter: a longer stem/suffix row beats letter-by-letter spelling
 
-# Word endings only one of the languages writes, for names without telling letters.
-_UK_ENDINGS: Final = (
-    "ськ",
-    "цьк",
-    "ське",
-    "ська",
-    "ський",
-    "цький",
-    "ів",
-    "івка",
-    "ине",
-    "ове",
-    "еве",
-)
-_RU_ENDINGS: Final = (
-    "ск",
-    "цк",
-    "ское",
-    "ская",
-    "ский",
-    "цкий",
-    "ое",
-    "ая",
-    "ый",
-    "евка",
-    "ино",
-    "ово",
-    "ево",
-)
+
+def _lang_endings(lang: str) -> tuple[str, ...]:
+    return tuple(row["ending"] for row in datafile.LANG_ENDINGS.read() if row["lang"] == lang)
+
+
+# Word endings only one of the languages writes, for names without telling letters
+# (``data/lang_endings.tsv``).
+_UK_ENDINGS: Final = _lang_endings("uk")
+_RU_ENDINGS: Final = _lang_endings("ru")
 _NOT_IN: Final = {"uk>ru": frozenset("іїєґ'"), "ru>uk": frozenset("ыэъё")}
 
 
