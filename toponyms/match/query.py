@@ -25,12 +25,22 @@ from toponyms.text import datafile
 
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;/]\s*")
-# "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in".
-_IN_REGION = re.compile(
-    r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|"
-    r"Oblast|Region|Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|"
-    r"Krai|krai))\s*$"
-)
+
+
+def _within_pattern() -> re.Pattern[str]:
+    """ "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in"
+    (``context_words.tsv``: a ``within_word``, then words ending in a ``within_region``
+    word, matched as written, in the file's order)."""
+    words: dict[str, list[str]] = {"within_word": [], "within_region": []}
+    for row in datafile.CONTEXT_WORDS.read():
+        if row["role"] in words and row["word"] not in words[row["role"]]:
+            words[row["role"]].append(row["word"])
+    before = "|".join(map(re.escape, words["within_word"]))
+    region = "|".join(map(re.escape, words["within_region"]))
+    return re.compile(rf"\s+({before})\s+(.+(?:{region}))\s*$")
+
+
+_IN_REGION = _within_pattern()
 
 
 @lru_cache(maxsize=1)
