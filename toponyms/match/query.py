@@ -28,7 +28,7 @@ _SEPARATORS = re.compile(r"\s*[,;/]\s*")
 
 
 def _within_pattern() -> re.Pattern[str]:
-    """ "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in"
+    """A region after "in": *Tarasivka in Odesa Oblast*, *Іванівка у Херсонській області*
     (``context_words.tsv``: a ``within_word``, then words ending in a ``within_region``
     word, matched as written, in the file's order)."""
     words: dict[str, list[str]] = {"within_word": [], "within_region": []}
