@@ -13,7 +13,7 @@ import pytest
 from gazetteer import curated, russian
 from gazetteer import sources as gazetteer_sources
 from toponyms.errors import DataFileError, GazetteerError
-from toponyms.resolve import latin_lemmas
+from toponyms.match.candidates import latin_lemmas
 from toponyms.text import datafile, ukru
 from toponyms.text.datafile import DataFile, Examples, Sample, TsvFile
 from toponyms.text.morph import lemma_candidates, normalize
