@@ -972,15 +972,6 @@ class Builder:
             key=lambda e: -len(e.adjective),
         )
 
-        def land(adjective: str) -> str | None:
-            for ending in endings:
-                if (
-                    adjective.endswith(ending.adjective)
-                    and len(adjective) > len(ending.adjective) + 2
-                ):
-                    return adjective[: -len(ending.adjective)] + ending.land
-            return None
-
         taken: set[str] = set()
         for kind, word in (("oblast", " область"), ("raion", " район")):
             found: list[tuple[Place, str]] = []
@@ -989,7 +980,7 @@ class Builder:
                     continue
                 if not place.name_uk.endswith(word):
                     continue
-                name = land(place.name_uk.removesuffix(word))
+                name = curated.land_name(place.name_uk.removesuffix(word), endings)
                 if name is not None and fold(name) not in taken:
                     found.append((place, name))
             if kind == "oblast":

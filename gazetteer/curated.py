@@ -8,13 +8,78 @@ what the rows mean for the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gazetteer.tsv import read_rows
+from toponyms.text.datafile import Examples, Row, TsvFile
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+def _file(name: str, *columns: str, examples: Examples | None = None) -> TsvFile:
+    return TsvFile("gazetteer", f"data/{name}", columns, examples)
+
+
+#: Every curated file of ``gazetteer/data``, by name, with the columns its header names
+#: (the readers here and in features, ukraine, russia and russian read through these).
+FILES: dict[str, TsvFile] = {
+    file.name.removeprefix("data/"): file
+    for file in (
+        _file(
+            "admin1_crosswalk.tsv",
+            *("country", "geonames_admin1", "iso", "katottg", "name_en", "stem_en"),
+        ),
+        _file("country_names.tsv", "iso", "name", "lang", "source"),
+        _file(
+            "exonyms.tsv", "country", "current_uk", "oblast_uk", "kind", "name", "lang", "source"
+        ),
+        _file("feature_names.tsv", "id", "name", "lang", "type", "source"),
+        _file(
+            "features.tsv",
+            *("id", "kind", "country", "parent", "lat", "lon", "population"),
+            *("name_uk", "name_ru", "name_en", "source"),
+        ),
+        _file("hromada_forms.tsv", "lang", "pattern", "centre_kinds", "source"),
+        _file("kladr_regions.tsv", "kladr_region", "iso"),
+        _file(
+            "land_endings.tsv",
+            *("lang", "adjective", "land", "example"),
+            examples=Examples(column="example"),
+        ),
+        _file(
+            "occupation_units.tsv",
+            *("old_raion_uk", "oblast_uk", "name", "lang", "type", "authority", "source"),
+        ),
+        _file("region_forms.tsv", "country", "region_uk", "iso", "name", "lang", "type", "source"),
+        _file("region_patterns.tsv", "applies_to", "lang", "pattern", "source"),
+        _file(
+            "renamings.tsv",
+            *("current_uk", "oblast_uk", "raion_uk", "kind", "name", "lang", "type"),
+            *("valid_from", "valid_to", "authority", "source", "katottg_has", "country"),
+        ),
+        _file(
+            "ru_spellings.tsv",
+            *("rule", "pattern", "replacement", "official", "press", "source"),
+            examples=Examples(given="official", expected="press"),
+        ),
+    )
+}
+
+
+def _path(name: str, data_dir: Path | None) -> Path:
+    return (data_dir or DATA_DIR) / name
+
+
+def read(name: str, data_dir: Path | None = None) -> tuple[Row, ...]:
+    """The rows of the curated file ``name``: the packaged one, or the one in ``data_dir``
+    (a build from another data folder), checked against its declared columns."""
+    return FILES[name].read(data_dir).rows
+
+
+def exists(name: str, data_dir: Path | None) -> bool:
+    """Whether ``data_dir`` (default: the packaged folder) holds the curated file ``name``."""
+    return _path(name, data_dir).exists()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +149,10 @@ class Pattern:
     source: str
 
 
-def _path(name: str, data_dir: Path | None) -> Path:
-    return (data_dir or DATA_DIR) / name
-
-
 def read_renamings(data_dir: Path | None = None) -> Iterator[Renaming]:
-    path = _path("renamings.tsv", data_dir)
-    if not path.exists():
+    if not exists("renamings.tsv", data_dir):
         return
-    for row in read_rows(path):
+    for row in read("renamings.tsv", data_dir):
         yield Renaming(
             country=row.get("country") or "UA",
             current_uk=row["current_uk"].strip(),
@@ -111,10 +171,9 @@ def read_renamings(data_dir: Path | None = None) -> Iterator[Renaming]:
 
 
 def read_exonyms(data_dir: Path | None = None) -> Iterator[Exonym]:
-    path = _path("exonyms.tsv", data_dir)
-    if not path.exists():
+    if not exists("exonyms.tsv", data_dir):
         return
-    for row in read_rows(path):
+    for row in read("exonyms.tsv", data_dir):
         yield Exonym(
             country=row["country"].strip(),
             current_uk=row["current_uk"].strip(),
@@ -127,10 +186,9 @@ def read_exonyms(data_dir: Path | None = None) -> Iterator[Exonym]:
 
 
 def read_region_forms(data_dir: Path | None = None) -> Iterator[RegionForm]:
-    path = _path("region_forms.tsv", data_dir)
-    if not path.exists():
+    if not exists("region_forms.tsv", data_dir):
         return
-    for row in read_rows(path):
+    for row in read("region_forms.tsv", data_dir):
         yield RegionForm(
             country=row["country"].strip(),
             region_uk=row["region_uk"].strip(),
@@ -143,7 +201,7 @@ def read_region_forms(data_dir: Path | None = None) -> Iterator[RegionForm]:
 
 
 def read_admin1_links(data_dir: Path | None = None) -> Iterator[Admin1Link]:
-    for row in read_rows(_path("admin1_crosswalk.tsv", data_dir)):
+    for row in read("admin1_crosswalk.tsv", data_dir):
         yield Admin1Link(
             country=row["country"],
             geonames_admin1=row["geonames_admin1"],
@@ -155,7 +213,7 @@ def read_admin1_links(data_dir: Path | None = None) -> Iterator[Admin1Link]:
 
 
 def read_patterns(data_dir: Path | None = None) -> Iterator[Pattern]:
-    for row in read_rows(_path("region_patterns.tsv", data_dir)):
+    for row in read("region_patterns.tsv", data_dir):
         yield Pattern(row["applies_to"], row["lang"], row["pattern"], row["source"])
 
 
@@ -169,8 +227,18 @@ class LandEnding:
 
 
 def read_land_endings(data_dir: Path | None = None) -> Iterator[LandEnding]:
-    for row in read_rows(_path("land_endings.tsv", data_dir)):
+    for row in read("land_endings.tsv", data_dir):
         yield LandEnding(row["lang"], row["adjective"], row["land"])
+
+
+def land_name(adjective: str, endings: Iterable[LandEnding]) -> str | None:
+    """The land's name formed from ``adjective`` (Запорізька → Запоріжчина) by the first of
+    ``endings`` (give them longest first) that it ends in, leaving a stem of more than two
+    letters; ``None`` when none fits."""
+    for ending in endings:
+        if adjective.endswith(ending.adjective) and len(adjective) > len(ending.adjective) + 2:
+            return adjective[: -len(ending.adjective)] + ending.land
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +252,7 @@ class CountryName:
 
 
 def read_country_names(data_dir: Path | None = None) -> Iterator[CountryName]:
-    path = _path("country_names.tsv", data_dir)
-    if not path.exists():
+    if not exists("country_names.tsv", data_dir):
         return
-    for row in read_rows(path):
+    for row in read("country_names.tsv", data_dir):
         yield CountryName(row["iso"], row["name"].strip(), row["lang"], row["source"])

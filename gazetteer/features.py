@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gazetteer import schema
-from gazetteer.tsv import read_rows
+from gazetteer import curated, schema
 from toponyms.errors import GazetteerError
 
 if TYPE_CHECKING:
@@ -58,9 +57,10 @@ class FeatureName:
 
 
 def read_features(data_dir: Path) -> Iterator[Feature]:
-    for row in read_rows(data_dir / "features.tsv"):
+    table = curated.FILES["features.tsv"].read(data_dir)
+    for row in table:
         if not row["id"].startswith("curated:") or row["kind"] not in FEATURE_KINDS:
-            raise GazetteerError(f"features.tsv: bad id or kind in {row['id']!r}")
+            raise table.error(row, f"bad id or kind in {row['id']!r}")
         yield Feature(
             id=row["id"],
             kind=row["kind"],
@@ -77,9 +77,10 @@ def read_features(data_dir: Path) -> Iterator[Feature]:
 
 
 def read_feature_names(data_dir: Path) -> Iterator[FeatureName]:
-    for row in read_rows(data_dir / "feature_names.tsv"):
+    table = curated.FILES["feature_names.tsv"].read(data_dir)
+    for row in table:
         if row["type"] not in schema.NAME_TYPES:
-            raise GazetteerError(f"feature_names.tsv: unknown type {row['type']!r}")
+            raise table.error(row, f"unknown type {row['type']!r}")
         yield FeatureName(row["id"], row["name"], row["lang"], row["type"], row["source"])
 
 

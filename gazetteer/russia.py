@@ -26,9 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from gazetteer import geo
+from gazetteer import curated, geo
 from gazetteer.sources import kladr, postal_ru
-from gazetteer.tsv import read_rows
 from toponyms.errors import GazetteerError, InvalidInputError
 from toponyms.text.normalize import fold, script_of
 from toponyms.text.translit import romanize
@@ -62,7 +61,8 @@ def _english(name_ru: str) -> str:
 def read_region_codes(builder: Builder) -> dict[str, str]:
     """KLADR region code → ISO 3166-2 code (``kladr_regions.tsv``)."""
     return {
-        row["kladr_region"]: row["iso"] for row in read_rows(builder.data_dir / "kladr_regions.tsv")
+        row["kladr_region"]: row["iso"]
+        for row in curated.read("kladr_regions.tsv", builder.data_dir)
     }
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from gazetteer.tsv import read_rows
+from gazetteer import curated
 from toponyms.errors import InvalidInputError
 from toponyms.text.ukru import counterparts
 
@@ -59,7 +59,7 @@ def rules(data_dir: Path = DATA_DIR) -> tuple[SpellingRule, ...]:
             row["press"],
             row["source"],
         )
-        for row in read_rows(data_dir / "ru_spellings.tsv")
+        for row in curated.read("ru_spellings.tsv", data_dir)
     )
 
 

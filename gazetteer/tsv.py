@@ -1,9 +1,12 @@
-"""Reading and writing the project's TSV data files.
+"""Reading and writing the gazetteer's TSV files (source extracts, upstream tables).
 
 Every data file in the project is UTF-8 TSV with one header row. Lines that start
 with ``#`` before the header carry provenance (``# source: ...; license: ...``) and are
 kept apart from the rows. Cells never contain tabs or newlines; the writer refuses them
 rather than produce a file that reads back differently.
+
+Reading is :mod:`toponyms.text.datafile`'s (one parser for every data file); these are
+its streaming form for files named by path.
 """
 
 from __future__ import annotations
@@ -12,38 +15,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from toponyms.errors import GazetteerError
+from toponyms.text import datafile
 
 
-def read_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Yield each data row of a TSV file as a dict keyed by the header's column names."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        header: list[str] | None = None
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\n").rstrip("\r")
-            if header is None:
-                if line.startswith("#") or not line.strip():
-                    continue
-                header = line.split("\t")
-                continue
-            if not line or line.startswith("#"):
-                continue
-            cells = line.split("\t")
-            if len(cells) != len(header):
-                raise GazetteerError(
-                    f"{path.name}, line {number}: {len(cells)} cells, header has {len(header)}"
-                )
-            yield dict(zip(header, cells, strict=True))
+def read_rows(path: Path, columns: Sequence[str] | None = None) -> Iterator[dict[str, str]]:
+    """Yield each data row of a TSV file as a dict keyed by the header's column names.
+
+    With ``columns``, the header must be exactly those (a source extract of another
+    shape is refused, naming the file and line, before any row); without, any header
+    (the upstream tables ``gazetteer extract`` reads). A row of another width raises
+    :class:`~toponyms.errors.DataFileError` when it is reached."""
+    return datafile.iter_tsv_path(path, columns)
 
 
 def read_comments(path: Path) -> list[str]:
     """The ``#`` lines standing before the header (provenance), without the ``#``."""
-    comments: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            comments.append(line[1:].strip())
-    return comments
+    return datafile.comments_of(path)
 
 
 def write_rows(

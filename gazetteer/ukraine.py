@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gazetteer import curated
 from gazetteer.russian import (
     generated_russian,
     is_russian,
@@ -40,7 +41,6 @@ from gazetteer.russian import (
     sentence_case,
 )
 from gazetteer.sources import koatuu, renamings
-from gazetteer.tsv import read_rows
 from toponyms.text.normalize import fold
 from toponyms.text.translit import romanize
 
@@ -95,14 +95,13 @@ class HromadaForm:
 
 
 def read_hromada_forms(data_dir: Path) -> list[HromadaForm]:
-    path = data_dir / "hromada_forms.tsv"
-    if not path.exists():
+    if not curated.exists("hromada_forms.tsv", data_dir):
         return []
     return [
         HromadaForm(
             row["lang"], row["pattern"], frozenset(row["centre_kinds"].split()), row["source"]
         )
-        for row in read_rows(path)
+        for row in curated.read("hromada_forms.tsv", data_dir)
     ]
 
 
@@ -267,11 +266,10 @@ def _old_raions(builder: Builder, path: Path) -> None:
 def _occupation_units(builder: Builder, raions: list[koatuu.OldRaion]) -> None:
     """Units of the Russian occupation administrations (``occupation_units.tsv``), each
     formed in the borders of a pre-2020 raion: names of that raion's successor."""
-    path = builder.data_dir / "occupation_units.tsv"
-    if not path.exists():
+    if not curated.exists("occupation_units.tsv", builder.data_dir):
         return
     unresolved = []
-    for row in read_rows(path):
+    for row in curated.read("occupation_units.tsv", builder.data_dir):
         matches = []
         for raion in raions:
             successor = builder.by_katottg.get(raion.successor)

@@ -265,18 +265,9 @@ def test_cyrillize_rejects_bad_input() -> None:
 
 
 def _latin_ending_examples() -> list[tuple[str, str]]:
-    from importlib import resources
+    from toponyms.text import datafile
 
-    text = resources.files("toponyms.data").joinpath("latin_endings.tsv").read_text("utf-8")
-    pairs = []
-    for line in text.splitlines():
-        if not line or line.startswith(("#", "lang\t")):
-            continue
-        example = line.split("\t")[3]
-        for item in example.split(","):
-            oblique, _, nominative = item.partition("→")
-            pairs.append((oblique.strip(), nominative.strip()))
-    return pairs
+    return [(s.given, s.expected) for s in datafile.LATIN_ENDINGS.samples()]
 
 
 @pytest.mark.parametrize(("oblique", "nominative"), _latin_ending_examples())

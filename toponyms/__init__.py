@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from toponyms.errors import (
+    DataFileError,
     GazetteerError,
     ImportFileError,
     InvalidCoordinatesError,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "DataFileError",
     "Gazetteer",
     "GazetteerError",
     "ImportFileError",

@@ -36,6 +36,22 @@ class GazetteerError(ToponymsError):
     """The gazetteer file is missing, unreadable, of an unknown schema, or fails a check."""
 
 
+class DataFileError(GazetteerError, ValueError):
+    """A data file (TSV or JSON rules, curated lists, source extracts, weights) breaks its
+    format: a missing source line, a header other than its columns, a row of the wrong
+    width, JSON that does not parse. The message names the file and the line.
+
+    A :class:`GazetteerError` because the gazetteer and the resolver are made from these
+    files: when one is broken, the installation cannot be used (exit code 1), whatever the
+    user asked."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        where = f"{file}, line {line}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+        self.file = file
+        self.line = line
+
+
 class ReadOnlyGazetteerError(GazetteerError, PermissionError):
     """An edit was attempted on the shipped default gazetteer (use ``gazetteer init``)."""
 

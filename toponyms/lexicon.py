@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
-from toponyms.text import morph
+from toponyms.text import datafile, morph
 from toponyms.text.keys import exact_key
 from toponyms.text.normalize import fold, script_of
 from toponyms.text.translit import cyrillize
@@ -28,17 +27,8 @@ _PERSON_GRAMMEMES = frozenset({"Surn", "Name", "Patr", "lname", "fname", "patr"}
 
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict[str, str], ...]:
-    """The rows of ``non_places.tsv`` as column → value (the comment line and blank lines
-    skipped; the first other line is the header)."""
-    source = resources.files("toponyms.data").joinpath("non_places.tsv")
-    if not source.is_file():
-        return ()
-    lines = source.read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
-    if not rows:
-        return ()
-    header = rows[0]
-    return tuple(dict(zip(header, cells, strict=False)) for cells in rows[1:])
+    """The rows of ``non_places.tsv`` as column → value."""
+    return datafile.NON_PLACES.read().rows
 
 
 @lru_cache(maxsize=1)

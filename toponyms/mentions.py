@@ -15,15 +15,14 @@ fitted by ``benchmarks/fit_mentions.py`` on the train splits of the extraction d
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from toponyms.errors import ToponymsError
+from toponyms.text import datafile
 
 #: The features, in the model file's order. Each is a number in about [0, 1].
 FEATURES = (
@@ -100,14 +99,12 @@ def parse(data: dict[str, Any], *, where: str = "mention model") -> MentionModel
 @lru_cache(maxsize=1)
 def default() -> MentionModel:
     """The packaged model (``toponyms/data/mention_model.json``)."""
-    text = (
-        resources.files("toponyms").joinpath("data/mention_model.json").read_text(encoding="utf-8")
-    )
-    return parse(json.loads(text), where="toponyms/data/mention_model.json")
+    return parse(datafile.MENTION_MODEL.read(), where=datafile.MENTION_MODEL.file)
 
 
 def load(path: str | Path) -> MentionModel:
-    return parse(json.loads(Path(path).read_text(encoding="utf-8")), where=str(path))
+    """A model from a file of the packaged file's form (a fitting script's output)."""
+    return parse(datafile.read_json_path(Path(path), require_source=False), where=str(path))
 
 
 def fit(

@@ -34,7 +34,6 @@ place in the user's gazetteer, so that the next run matches the team's spelling 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import threading
@@ -42,12 +41,12 @@ import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toponyms.errors import InvalidInputError, UnknownPlaceError
 from toponyms.models import Match, Place
+from toponyms.text import datafile
 
 if TYPE_CHECKING:
     from gazetteer.api import Gazetteer
@@ -115,8 +114,7 @@ class Settings:
 @cache
 def settings() -> Settings:
     """The reconciliation settings (one reader of the data file)."""
-    text = resources.files("toponyms.data").joinpath("spreadsheet.json").read_text("utf-8")
-    data = json.loads(text)
+    data = datafile.SPREADSHEET.read()
     return Settings(
         review_below=float(data["review_below"]),
         review_candidates=int(data["review_candidates"]),

@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -56,6 +55,7 @@ from toponyms.errors import (
     ToponymsError,
     UnknownPlaceError,
 )
+from toponyms.text import datafile
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -93,9 +93,7 @@ class Limits:
 @cache
 def _settings() -> dict[str, Any]:
     """The service's data: types, properties and the match rule (``data/reconcile.json``)."""
-    text = resources.files("toponyms.data").joinpath("reconcile.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return datafile.RECONCILE.read()
 
 
 def _display(en: str | None, uk: str | None, ru: str | None, fallback: str = "") -> str:

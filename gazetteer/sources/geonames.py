@@ -111,10 +111,17 @@ def parse_countries_json(path: Path) -> Iterator[Country]:
 
 
 def parse_admin1_codes(path: Path) -> Iterator[Admin1]:
-    """Read GeoNames' ``admin1CodesASCII.txt`` (no header) or our extract (with header)."""
+    """Read GeoNames' ``admin1CodesASCII.txt`` (no header) or our extract (with header,
+    read as every data file is)."""
+    with path.open(encoding="utf-8") as handle:
+        first = next((line for line in handle if line.strip() and not line.startswith("#")), "")
+    if first.rstrip("\r\n").split("\t") == list(ADMIN1_COLUMNS):
+        for row in read_rows(path, ADMIN1_COLUMNS):
+            yield Admin1(row["code"], row["name"], row["ascii_name"], int(row["geonameid"]))
+        return
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            if line.startswith("#") or line.startswith("code\t") or not line.strip():
+            if line.startswith("#") or not line.strip():
                 continue
             code, name, ascii_name, geonameid = line.rstrip("\n").split("\t")
             yield Admin1(code, name, ascii_name, int(geonameid))
@@ -129,7 +136,7 @@ def write_cities(path: Path, cities: Iterable[City], *, comments: list[str]) -> 
 
 
 def read_cities(path: Path) -> Iterator[City]:
-    for row in read_rows(path):
+    for row in read_rows(path, CITY_COLUMNS):
         yield City(
             geonameid=int(row["geonameid"]),
             name=row["name"],
@@ -151,7 +158,7 @@ def write_countries(path: Path, countries: Iterable[Country], *, comments: list[
 
 
 def read_countries(path: Path) -> Iterator[Country]:
-    for row in read_rows(path):
+    for row in read_rows(path, COUNTRY_COLUMNS):
         yield Country(
             geonameid=int(row["geonameid"]),
             iso=row["iso"],

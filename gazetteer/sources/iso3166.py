@@ -69,7 +69,7 @@ def write_names(path: Path, names: Iterable[IsoName], *, comments: list[str]) ->
 
 
 def read_names(path: Path) -> Iterator[IsoName]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield IsoName(
             row["code"], row["country"], int(row["level"]), row["type"], row["lang"], row["name"]
         )

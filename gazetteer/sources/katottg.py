@@ -72,5 +72,5 @@ def write_units(path: Path, units: Iterable[Unit], *, comments: list[str]) -> in
 
 
 def read_units(path: Path) -> Iterator[Unit]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield Unit(row["code"], row["category"], row["name"], row["parent"])

@@ -145,5 +145,5 @@ def write_rows_kladr(path: Path, rows: Iterable[Row], *, comments: list[str]) ->
 
 
 def read(path: Path) -> Iterator[Row]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield Row(row["code"], int(row["level"]), row["type"], row["name"])

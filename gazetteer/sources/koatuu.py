@@ -148,14 +148,14 @@ def write_raions(path: Path, rows: Iterable[OldRaion], *, comments: list[str]) -
 
 
 def read_settlements(path: Path) -> Iterator[Settlement]:
-    for row in read_rows(path):
+    for row in read_rows(path, SETTLEMENT_COLUMNS):
         yield Settlement(
             row["katottg"], row["koatuu"], row["name_uk"], row["name_ru"], row["old_unit"]
         )
 
 
 def read_raions(path: Path) -> Iterator[OldRaion]:
-    for row in read_rows(path):
+    for row in read_rows(path, RAION_COLUMNS):
         yield OldRaion(
             row["koatuu"],
             row["name_uk_2015"],

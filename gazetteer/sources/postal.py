@@ -76,7 +76,7 @@ def write_places(path: Path, places: Iterable[PostalPlace], *, comments: list[st
 
 
 def read_places(path: Path) -> Iterator[PostalPlace]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield PostalPlace(
             row["name"],
             row["council"],

@@ -81,7 +81,7 @@ def write(path: Path, offices: Iterable[PostOffice], *, comments: list[str]) -> 
 
 
 def read(path: Path) -> Iterator[PostOffice]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield PostOffice(
             row["kladr_code"],
             row["postal_code"],

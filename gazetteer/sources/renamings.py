@@ -118,7 +118,7 @@ def write(path: Path, rows: Iterable[Renaming], *, comments: list[str]) -> int:
 
 
 def read(path: Path) -> Iterator[Renaming]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield Renaming(
             row["katottg"],
             row["category"],

@@ -72,7 +72,7 @@ def write(path: Path, rows: Iterable[Locality], *, comments: list[str]) -> int:
 
 
 def read(path: Path) -> Iterator[Locality]:
-    for row in read_rows(path):
+    for row in read_rows(path, COLUMNS):
         yield Locality(
             int(row["geonames_id"]),
             row["oblast"],

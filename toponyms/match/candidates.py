@@ -29,6 +29,7 @@ from toponyms.match.values import (
     script_of,
 )
 from toponyms.models import Match
+from toponyms.text import datafile
 
 
 class Candidates:
@@ -305,14 +306,7 @@ def romanized_keys(name: str, lang: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _latin_endings() -> tuple[tuple[str, str], ...]:
     """(oblique ending, nominative ending) pairs of Latin-script languages, longest first."""
-    from importlib import resources
-
-    text = resources.files("toponyms.data").joinpath("latin_endings.tsv").read_text("utf-8")
-    pairs = []
-    for line in text.splitlines()[1:]:
-        if line and not line.startswith(("#", "lang\t")):
-            _, oblique, nominative, *_ = line.split("\t")
-            pairs.append((oblique, nominative))
+    pairs = [(row["oblique"], row["nominative"]) for row in datafile.LATIN_ENDINGS.read()]
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 

@@ -20,31 +20,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from toponyms.text import datafile
 
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;/]\s*")
-# "Tarasivka in Odesa Oblast", "Іванівка у Херсонській області": a region after "in".
-_IN_REGION = re.compile(
-    r"\s+(in|near|im|w|у|в|во|near the)\s+(.+(?:oblast|region|raion|district|province|"
-    r"Oblast|Region|Raion|District|obwodzie|rejonie|області|районі|области|районе|Gebiet|"
-    r"Krai|krai|Republic|республике|республіці))\s*$"
-)
+
+
+def _within_pattern() -> re.Pattern[str]:
+    """A region after "in": *Tarasivka in Odesa Oblast*, *Іванівка у Херсонській області*
+    (``context_words.tsv``: a ``within_word``, then words ending in a ``within_region``
+    word, matched as written, in the file's order)."""
+    words: dict[str, list[str]] = {"within_word": [], "within_region": []}
+    for row in datafile.CONTEXT_WORDS.read():
+        if row["role"] in words and row["word"] not in words[row["role"]]:
+            words[row["role"]].append(row["word"])
+    before = "|".join(map(re.escape, words["within_word"]))
+    region = "|".join(map(re.escape, words["within_region"]))
+    return re.compile(rf"\s+({before})\s+(.+(?:{region}))\s*$")
+
+
+_IN_REGION = _within_pattern()
 
 
 @lru_cache(maxsize=1)
 def _type_word_table() -> tuple[tuple[str, str, frozenset[str]], ...]:
     """``(word, role, kinds)`` of each row of ``toponyms/data/type_words.tsv``, words
     lower-cased; ``kinds``: the kinds of place a settlement-type word admits (empty: any)."""
-    text = resources.files("toponyms.data").joinpath("type_words.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     return tuple(
-        (
-            cells[0].casefold(),
-            cells[1],
-            frozenset(cells[3].split()) if len(cells) > 3 else frozenset(),
-        )
-        for cells in rows[1:]  # after the header
+        (row["word"].casefold(), row["role"], frozenset(row["kinds"].split()))
+        for row in datafile.TYPE_WORDS.read()
     )
 
 
@@ -174,8 +179,7 @@ def raion_words() -> frozenset[str]:
 def raion_adjective_endings() -> tuple[str, ...]:
     """Endings of the adjectives that name a raion after its centre (Мар'їнський ←
     Мар'їнка), longest first (``toponyms/data/raion_adjectives.tsv``)."""
-    text = resources.files("toponyms.data").joinpath("raion_adjectives.tsv").read_text("utf-8")
-    endings = {line.split("\t")[1] for line in text.splitlines()[2:] if line}
+    endings = {row["ending"] for row in datafile.RAION_ADJECTIVES.read()}
     return tuple(sorted(endings, key=lambda e: (-len(e), e)))
 
 
@@ -198,13 +202,7 @@ def old_raion_centre_stems(text: str) -> list[str]:
 def direction_words() -> dict[str, str]:
     """Front-line direction word → the raion word in the same case, or ``""`` to drop it
     (``toponyms/data/direction_words.tsv``)."""
-    text = resources.files("toponyms.data").joinpath("direction_words.tsv").read_text("utf-8")
-    words: dict[str, str] = {}
-    for line in text.splitlines()[2:]:
-        if line and not line.startswith("#"):
-            word, _, region_word = line.split("\t")
-            words[word.casefold()] = region_word
-    return words
+    return {row["word"].casefold(): row["region_word"] for row in datafile.DIRECTION_WORDS.read()}
 
 
 def read_direction(name: str) -> tuple[str, bool]:
@@ -225,9 +223,7 @@ def read_direction(name: str) -> tuple[str, bool]:
 def context_word_rows() -> tuple[tuple[str, str], ...]:
     """``(word, role)`` of each row of ``toponyms/data/context_words.tsv``, words
     lower-cased (the one reader of that file: the extractor's words come from here too)."""
-    text = resources.files("toponyms.data").joinpath("context_words.tsv").read_text("utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return tuple((cells[0].casefold(), cells[1]) for cells in rows[1:])  # after the header
+    return tuple((row["word"].casefold(), row["role"]) for row in datafile.CONTEXT_WORDS.read())
 
 
 @lru_cache(maxsize=1)

@@ -12,14 +12,13 @@ The formula that uses them is in :mod:`toponyms.match.scoring`.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from toponyms.errors import ToponymsError
+from toponyms.text import datafile
 
 #: The weights that :mod:`benchmarks.fit_weights` may fit (continuous, one number each).
 FITTABLE = (
@@ -103,10 +102,9 @@ def parse(data: dict[str, Any], *, where: str = "weights") -> Weights:
 @lru_cache(maxsize=1)
 def default() -> Weights:
     """The packaged weights (``toponyms/data/weights.json``)."""
-    text = resources.files("toponyms").joinpath("data/weights.json").read_text(encoding="utf-8")
-    return parse(json.loads(text), where="toponyms/data/weights.json")
+    return parse(datafile.WEIGHTS.read(), where=datafile.WEIGHTS.file)
 
 
 def load(path: str | Path) -> Weights:
     """Weights from a file of the packaged file's form (for the fitting script)."""
-    return parse(json.loads(Path(path).read_text(encoding="utf-8")), where=str(path))
+    return parse(datafile.read_json_path(Path(path), require_source=False), where=str(path))

@@ -28,10 +28,10 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Final, NamedTuple
 
 from toponyms.errors import InvalidInputError
+from toponyms.text import datafile
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -60,43 +60,17 @@ _TO_UNIFY: Final = re.compile(
 _CYRILLIC: Final = re.compile("[а-яіїєґёў]")
 _STRIP: Final = ' \t\r\n.,;:!?«»"“”„()[]'
 
-PREPOSITIONS: Final = frozenset(
-    [
-        "в",
-        "у",
-        "во",
-        "під",
-        "под",
-        "із",
-        "з",
-        "зі",
-        "из",
-        "изо",
-        "до",
-        "біля",
-        "возле",
-        "около",
-        "на",
-        "за",
-        "від",
-        "от",
-        "над",
-        "поблизу",
-        "поруч",
-        "коло",
-        "через",
-        "по",
-        "після",
-        "после",
-        "між",
-        "между",
-        "перед",
-    ]
-)
-"""Leading words dropped from a multi-word phrase (``під Бахмутом`` → ``Бахмутом``), and
-words after which the rest of a name is left as it is (``Ростов-на-Дону``)."""
 
-_NAMED_AFTER: Final = frozenset({"имени", "імені", "им", "ім"})
+def _name_words(role: str) -> frozenset[str]:
+    return frozenset(row["word"] for row in datafile.NAME_WORDS.read() if row["role"] == role)
+
+
+PREPOSITIONS: Final = _name_words("preposition")
+"""Leading words dropped from a multi-word phrase (``під Бахмутом`` → ``Бахмутом``), and
+words after which the rest of a name is left as it is (``Ростов-на-Дону``); from
+``data/name_words.tsv``."""
+
+_NAMED_AFTER: Final = _name_words("named_after")
 """``імені Шевченка``: this word and the rest of the name never inflect."""
 
 
@@ -174,17 +148,8 @@ def _stem_class(spec: str) -> frozenset[str] | None:
 @functools.cache
 def load_rules() -> tuple[EndingRule, ...]:
     """Read ``data/endings.tsv`` (shipped as package data) into :class:`EndingRule` rows."""
-    text = resources.files("toponyms.text.data").joinpath("endings.tsv").read_text("utf-8")
     rules: list[EndingRule] = []
-    header: list[str] | None = None
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        row = dict(zip(header, cells, strict=True))
+    for row in datafile.ENDINGS.read():
         rules.append(
             EndingRule(
                 lang=row["lang"],
@@ -526,32 +491,18 @@ def _ending_matches(word: str, lang: str) -> _Endings:
     return _Endings(oblique, nominative_length, nominative_rule)
 
 
-# Masculine nominative ending → (feminine, neuter, plural) endings, longest first.  Turning
-# pymorphy's masculine lemma into the reading's gender by string is ~20x cheaper than inflect().
-_ADJ_ENDINGS: Final[dict[str, tuple[tuple[str, str, str, str], ...]]] = {
-    "uk": (
-        ("ій", "я", "є", "і"),
-        ("ий", "а", "е", "і"),
-        ("їв", "єва", "єве", "єві"),
-        ("ів", "ова", "ове", "ові"),
-        ("ин", "ина", "ине", "ині"),
-    ),
-    "ru": (
-        ("кий", "кая", "кое", "кие"),
-        ("гий", "гая", "гое", "гие"),
-        ("хий", "хая", "хое", "хие"),
-        ("жий", "жая", "жее", "жие"),
-        ("ший", "шая", "шее", "шие"),
-        ("чий", "чая", "чее", "чие"),
-        ("щий", "щая", "щее", "щие"),
-        ("ий", "яя", "ее", "ие"),
-        ("ый", "ая", "ое", "ые"),
-        ("ой", "ая", "ое", "ые"),
-        ("ов", "ова", "ово", "овы"),
-        ("ев", "ева", "ево", "евы"),
-        ("ин", "ина", "ино", "ины"),
-    ),
-}
+# Masculine nominative ending → (feminine, neuter, plural) endings, longest first
+# (``data/adjective_endings.tsv``). Turning pymorphy's masculine lemma into the reading's
+# gender by string is ~20x cheaper than inflect().
+def _adjective_endings() -> dict[str, tuple[tuple[str, str, str, str], ...]]:
+    table: dict[str, list[tuple[str, str, str, str]]] = {}
+    for row in datafile.ADJECTIVE_ENDINGS.read():
+        forms = (row["masculine"], row["feminine"], row["neuter"], row["plural"])
+        table.setdefault(row["lang"], []).append(forms)
+    return {lang: tuple(rows) for lang, rows in table.items()}
+
+
+_ADJ_ENDINGS: Final = _adjective_endings()
 
 
 class _TagFacts(NamedTuple):

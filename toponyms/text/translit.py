@@ -33,17 +33,16 @@ from the text (``і ї є ґ`` mean Ukrainian) unless told.
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 from toponyms.errors import InvalidInputError
+from toponyms.text import datafile
 from toponyms.text.normalize import _CLEAN_TABLE
 
 __all__ = [
@@ -196,10 +195,9 @@ def _scheme_from_json(data: Mapping[str, Any]) -> Scheme:
 def _registry() -> Mapping[str, Scheme]:
     """Read every scheme file shipped in ``toponyms.text.schemes`` (once)."""
     found: dict[str, Scheme] = {}
-    for entry in resources.files("toponyms.text.schemes").iterdir():
-        if entry.name.endswith(".json"):
-            scheme = _scheme_from_json(json.loads(entry.read_text(encoding="utf-8")))
-            found[scheme.name] = scheme
+    for file in datafile.scheme_files():
+        scheme = _scheme_from_json(file.read())
+        found[scheme.name] = scheme
     return MappingProxyType(dict(sorted(found.items())))
 
 

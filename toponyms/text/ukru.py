@@ -28,10 +28,11 @@ import itertools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Final
 
 from toponyms.errors import InvalidInputError
+from toponyms.text import datafile
+from toponyms.text.datafile import Row, Table
 from toponyms.text.morph import guess_lang, normalize
 
 __all__ = ["MAX_COUNTERPARTS", "counterparts", "load_samples", "translate"]
@@ -47,35 +48,15 @@ _DIRECTIONS: Final = ("uk>ru", "ru>uk")
 _SAME_SPELLING_BONUS: Final = 0.5
 _RULE_BONUS: Final = 0.1  # per letter: a longer stem/suffix row beats letter-by-letter spelling
 
-# Word endings only one of the languages writes, for names without telling letters.
-_UK_ENDINGS: Final = (
-    "ськ",
-    "цьк",
-    "ське",
-    "ська",
-    "ський",
-    "цький",
-    "ів",
-    "івка",
-    "ине",
-    "ове",
-    "еве",
-)
-_RU_ENDINGS: Final = (
-    "ск",
-    "цк",
-    "ское",
-    "ская",
-    "ский",
-    "цкий",
-    "ое",
-    "ая",
-    "ый",
-    "евка",
-    "ино",
-    "ово",
-    "ево",
-)
+
+def _lang_endings(lang: str) -> tuple[str, ...]:
+    return tuple(row["ending"] for row in datafile.LANG_ENDINGS.read() if row["lang"] == lang)
+
+
+# Word endings only one of the languages writes, for names without telling letters
+# (``data/lang_endings.tsv``).
+_UK_ENDINGS: Final = _lang_endings("uk")
+_RU_ENDINGS: Final = _lang_endings("ru")
 _NOT_IN: Final = {"uk>ru": frozenset("іїєґ'"), "ru>uk": frozenset("ыэъё")}
 
 
@@ -117,31 +98,25 @@ class _Table:
     openers: frozenset[str]
 
 
-def _rows() -> list[dict[str, str]]:
-    text = resources.files("toponyms.text.data").joinpath("uk_ru.tsv").read_text("utf-8")
-    header: list[str] | None = None
-    rows: list[dict[str, str]] = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        rows.append(dict(zip(header, cells, strict=True)))
-    return rows
+@functools.cache
+def _rows() -> Table:
+    return datafile.UK_RU.read()
 
 
 def load_samples() -> list[tuple[str, str]]:
     """The ``sample`` pairs (Ukrainian, Russian) of ``uk_ru.tsv``: the tests, not the rules."""
-    return [(r["uk"], r["ru"]) for r in _rows() if r["kind"] == "sample"]
+    return [(s.given, s.expected) for s in datafile.UK_RU.samples()]
 
 
-def _alternatives(targets: str, costs: str) -> tuple[tuple[str, float], ...]:
+def _alternatives(row: Row, targets: str) -> tuple[tuple[str, float], ...]:
     names = targets.split("|")
-    values = [float(c) for c in costs.split(",")] if costs else [0.0] * len(names)
+    costs = row["cost"]
+    try:
+        values = [float(c) for c in costs.split(",")] if costs else [0.0] * len(names)
+    except ValueError:
+        raise _rows().error(row, f"costs {costs!r} are not numbers") from None
     if len(values) != len(names):
-        raise ValueError(f"uk_ru.tsv: {targets!r} has {len(names)} alternatives, costs {costs!r}")
+        raise _rows().error(row, f"{targets!r} has {len(names)} alternatives, costs {costs!r}")
     return tuple(zip(names, values, strict=True))
 
 
@@ -162,11 +137,11 @@ def _table(direction: str) -> _Table:
             source, targets = (
                 (row["uk"], row["ru"]) if direction == "uk>ru" else (row["ru"], row["uk"])
             )
-            pairs = [(source, t, c) for t, c in _alternatives(targets, row["cost"])]
+            pairs = [(source, t, c) for t, c in _alternatives(row, targets)]
         else:
             if row["dir"] not in ("both", direction):
                 continue
-            alts = _alternatives(row["ru"], row["cost"])
+            alts = _alternatives(row, row["ru"])
             if direction == "uk>ru":
                 pairs = [(row["uk"], t, c) for t, c in alts]
             else:
