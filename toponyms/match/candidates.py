@@ -321,32 +321,11 @@ def latin_lemmas(text: str) -> list[str]:
     return forms[:8]
 
 
-_OBLIQUE_ENDINGS = (
-    "і",
-    "у",
-    "ю",
-    "ом",
-    "ем",
-    "ах",
-    "ях",
-    "ою",
-    "ею",
-    "ої",
-    "ій",
-    "ого",
-    "ому",
-    "ей",
-    "ой",
-    "ам",
-    "ям",
-    "ами",
-    "ями",
-    "ок",
-    "ів",
-    "е",
-    "ы",
-    "и",
-)
+@lru_cache(maxsize=1)
+def _oblique_endings() -> tuple[str, ...]:
+    """Endings that Ukrainian and Russian case forms of names have
+    (``toponyms/text/data/oblique_endings.tsv``)."""
+    return tuple(row["ending"] for row in datafile.OBLIQUE_ENDINGS.read())
 
 
 @lru_cache(maxsize=100_000)
@@ -355,7 +334,7 @@ def may_be_inflected(text: str) -> bool:
     ending is one that case forms have)."""
     from toponyms.text import morph
 
-    if not text.casefold().endswith(_OBLIQUE_ENDINGS):
+    if not text.casefold().endswith(_oblique_endings()):
         return False
     try:
         return morph.is_inflected(text)

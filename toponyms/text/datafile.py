@@ -389,6 +389,7 @@ ADJECTIVE_ENDINGS = TsvFile(
     _TEXT, "adjective_endings.tsv", ("lang", "masculine", "feminine", "neuter", "plural")
 )
 LANG_ENDINGS = TsvFile(_TEXT, "lang_endings.tsv", ("lang", "ending"))
+OBLIQUE_ENDINGS = TsvFile(_TEXT, "oblique_endings.tsv", ("ending", "langs"))
 MENTION_MODEL = JsonFile(_DATA, "mention_model.json")
 RECONCILE = JsonFile(_DATA, "reconcile.json")
 SPREADSHEET = JsonFile(_DATA, "spreadsheet.json")
@@ -413,6 +414,7 @@ FILES: tuple[DataFile, ...] = (
     NAME_WORDS,
     ADJECTIVE_ENDINGS,
     LANG_ENDINGS,
+    OBLIQUE_ENDINGS,
     MENTION_MODEL,
     RECONCILE,
     SPREADSHEET,
