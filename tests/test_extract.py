@@ -238,3 +238,88 @@ def test_region_adjectives_of_a_list_share_the_region_word(resolver: Resolver) -
     text = "Обстріли на території Харківської, Сумської та Чернігівської областей."
     found = [(m.text, m.match.place.kind) for m in resolver.extract(text)]
     assert found == [("Харківської", "oblast"), ("Сумської", "oblast"), ("Чернігівської", "oblast")]
+
+
+def test_extract_many_takes_id_text_dicts_and_hands_back_the_ids(resolver: Resolver) -> None:
+    from toponyms.extract import Extractor
+
+    docs = [
+        {"id": "kherson", "text": "Shelling of Kherson.", "source": "a feed"},
+        {"id": 2, "text": "Удар по Бахмуту"},
+        {"id": None, "text": ""},
+    ]
+    for results in (
+        list(resolver.extract_many(docs)),
+        list(Extractor(resolver).extract_many(iter(docs))),
+    ):
+        assert [doc_id for doc_id, _ in results] == ["kherson", 2, None]
+        kherson, bakhmut, empty = (r for _, r in results)
+        assert isinstance(kherson, list) and kherson[0].match.place.katottg == KHERSON
+        assert isinstance(bakhmut, list) and bakhmut[0].match.place.katottg == BAKHMUT
+        assert empty == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("Shelling of Kherson.", r"docs\[1\] is a str \('Shelling of Kherson\.'\), not a document"),
+        (["b", "Kherson"], r"docs\[1\] is a list"),
+        (("b", "Kherson", "uk"), r"docs\[1\] is a tuple"),
+        (42, r"docs\[1\] is a int \(42\)"),
+        ({"id": "b"}, r"docs\[1\] has no 'text' key \(its keys: 'id'\)"),
+        ({"text": "Kherson"}, r"docs\[1\] has no 'id' key"),
+        ({}, r"docs\[1\] has no 'id' and no 'text' key \(its keys: none\)"),
+        ({"id": "b", "text": None}, r"docs\[1\] \(id 'b'\): its text is a NoneType, not a str"),
+        ({"id": "b", "text": b"Kherson"}, r"docs\[1\] \(id 'b'\): its text is a bytes"),
+        (("b", 7), r"docs\[1\] \(id 'b'\): its text is a int"),
+    ],
+)
+def test_extract_many_refuses_what_is_not_a_document(
+    resolver: Resolver, bad: object, message: str
+) -> None:
+    from toponyms.extract import Extractor, extract_many
+
+    for run in (resolver.extract_many, Extractor(resolver).extract_many):
+        stream = run([{"id": "a", "text": "Shelling of Kherson."}, bad])  # type: ignore[list-item]
+        doc_id, mentions = next(stream)  # lazily: the good document before the bad one
+        assert doc_id == "a" and isinstance(mentions, list) and mentions
+        with pytest.raises(InvalidInputError, match=message):
+            next(stream)
+    with pytest.raises(InvalidInputError, match=message):
+        list(extract_many(resolver, [("a", "Kherson"), bad]))  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("docs", ["Shelling of Kherson.", {"id": "a", "text": "Kherson"}])
+def test_extract_many_refuses_one_document_for_a_stream(resolver: Resolver, docs: object) -> None:
+    with pytest.raises(InvalidInputError, match="not one (str|dict); for one text use extract"):
+        list(resolver.extract_many(docs))  # type: ignore[arg-type]
+
+
+def test_an_extractor_shared_by_threads_finds_what_it_finds_serially(
+    resolver: Resolver,
+) -> None:
+    """Each call keeps its own state: a shared extractor gives every thread the mentions
+    of that thread's text (the real snippets of the dev corpus, each distinct)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from toponyms.extract import Extractor
+
+    data = Path(__file__).parent.parent / "benchmarks" / "data"
+    texts = [
+        json.loads(line)["text"]
+        for name in ("extract_real_a.jsonl", "extract_real_b.jsonl")
+        for line in (data / name).read_text(encoding="utf-8").splitlines()[:60]
+    ]
+    assert len(set(texts)) == len(texts) == 120
+
+    def mentions(extractor: Extractor, text: str) -> list[tuple[int, int, str]]:
+        return [(m.start, m.end, m.match.place.id) for m in extractor.extract(text)]
+
+    serial = [mentions(Extractor(resolver), text) for text in texts]
+    assert sum(map(len, serial)) > 200
+    shared = Extractor(resolver)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda text: mentions(shared, text), texts))
+        fitted = list(pool.map(shared.candidates, texts[:20]))
+    assert threaded == serial
+    assert fitted == [Extractor(resolver).candidates(text) for text in texts[:20]]

@@ -26,11 +26,11 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import marisa_trie
 
@@ -195,8 +195,6 @@ class Extractor:
         self._keys: KeySets | None = None
         self._ranked: dict[str, list[Match]] = {}
         self._ranked_version = -1
-        # Set by candidates(): every candidate span's features are collected, none dropped.
-        self._collect: list[tuple[int, int, dict[str, float]]] | None = None
 
     @property
     def keys(self) -> KeySets:
@@ -235,7 +233,7 @@ class Extractor:
         return forms
 
     def _candidate_spans(
-        self, tokens: list[_Token], headline: bool, lang: str | None
+        self, text: str, tokens: list[_Token], headline: bool, lang: str | None
     ) -> Iterator[tuple[int, int, list[tuple[str, str]]]]:
         """(first token, last token + 1, forms) for each span that may be a place."""
         prepositions, _, _ = _context_words()
@@ -250,13 +248,13 @@ class Extractor:
             found = None
             for n in range(min(longest, len(tokens) - i), 0, -1):
                 words = tokens[i : i + n]
-                if not _contiguous(words, self._text):
+                if not _contiguous(words, text):
                     continue
                 if n > 1 and not (words[-1].capital or headline or _cyr(words[-1])):
                     continue
-                span = self._text[words[0].start : words[-1].end]
+                span = text[words[0].start : words[-1].end]
                 forms = self._forms(span, lang)
-                if not forms and n == 1 and _list_of_regions(self._text, tokens, i):
+                if not forms and n == 1 and _list_of_regions(text, tokens, i):
                     # Херсонской области: the region decides (one word: region adjectives are
                     # single words, and a sentence's first word must not swallow the name:
                     # Обстріл Херсонської області); so it does for each adjective of a list
@@ -287,7 +285,7 @@ class Extractor:
         return last < len(tokens) and tokens[last].text.casefold() in _blockers()
 
     def _span_features(
-        self, tokens: list[_Token], first: int, last: int, span: str, headline: bool
+        self, text: str, tokens: list[_Token], first: int, last: int, span: str, headline: bool
     ) -> dict[str, float]:
         """The features of a span that do not depend on the place it would be (see
         :mod:`toponyms.mentions`)."""
@@ -297,7 +295,6 @@ class Extractor:
             category = lexicon.category(token.text) or lexicon.dictionary_class(token.text)
             if category == "word" and not token.sentence_start:
                 category = None  # a capitalised common noun mid-sentence is a name (Щастя)
-        text = self._text
         after = tokens[last] if last < len(tokens) else None
         before = tokens[first - 1] if first > 0 else None
         letters = [c for c in span if c.isalpha()]
@@ -328,7 +325,7 @@ class Extractor:
             "lower_case": float(not token.capital),
         }
 
-    def _organisation_spans(self, tokens: list[_Token]) -> set[int]:
+    def _organisation_spans(self, text: str, tokens: list[_Token]) -> set[int]:
         """Tokens inside multi-word organisation names listed as non-places (Dynamo Kyiv)."""
         covered: set[int] = set()
         starts = lexicon.phrase_starts()
@@ -338,7 +335,7 @@ class Extractor:
             for n in (4, 3, 2):
                 if i + n > len(tokens):
                     continue
-                span = self._text[tokens[i].start : tokens[i + n - 1].end]
+                span = text[tokens[i].start : tokens[i + n - 1].end]
                 if lexicon.category(span) is not None:
                     covered.update(range(i, i + n))
                     break
@@ -350,16 +347,44 @@ class Extractor:
     ) -> list[tuple[int, int, dict[str, float]]]:
         """Every candidate span's offsets and mention-model features, none dropped by the
         model (what ``benchmarks/fit_mentions.py`` fits the model on)."""
-        self._collect = []
-        try:
-            self.extract(text, lang=lang, min_score=0.0)
-            return self._collect
-        finally:
-            self._collect = None
+        collect: list[tuple[int, int, dict[str, float]]] = []
+        with self.resolver.lock:
+            self._extract(text, lang, 0.0, collect)
+        return collect
 
     def extract(
         self, text: str, *, lang: str | None = None, min_score: float = 0.5
     ) -> list[Mention]:
+        """Every place mention in ``text`` (see the module docstring).
+
+        Safe to call from several threads: the state of a call is its own, and the
+        resolver's lock keeps its connection and caches to one call at a time."""
+        with self.resolver.lock:
+            return self._extract(text, lang, min_score, None)
+
+    def extract_many(
+        self,
+        docs: Iterable[Document],
+        *,
+        lang: str | None = None,
+        min_score: float = 0.5,
+    ) -> Iterator[tuple[Any, list[Mention] | InvalidInputError]]:
+        """Documents → ``(id, mentions)`` lazily, in order (see :func:`extract_many`)."""
+        for doc_id, text in _documents(docs):
+            try:
+                yield doc_id, self.extract(text, lang=lang, min_score=min_score)
+            except InvalidInputError as error:
+                yield doc_id, error
+
+    def _extract(
+        self,
+        text: str,
+        lang: str | None,
+        min_score: float,
+        collect: list[tuple[int, int, dict[str, float]]] | None,
+    ) -> list[Mention]:
+        """One call's work; with ``collect`` every candidate span's offsets and features
+        are appended to it and none is dropped by the mention model."""
         if not isinstance(text, str):
             raise InvalidInputError(f"text must be a str, not {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
@@ -371,15 +396,14 @@ class Extractor:
             return []
         clean(text[:1000] if len(text) > 1000 else text, max_length=MAX_TEXT_CHARS)
         self.resolver._fresh()
-        self._text = text
         lang = _lang_of(text, lang)
         tokens = tokenize(text)
         headline = _is_headline(tokens)
-        skip = self._organisation_spans(tokens)
+        skip = self._organisation_spans(text, tokens)
         _, region_words, _ = _context_words()
         pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]] = []
         spans: list[tuple[int, int, list[tuple[str, str]], str | None]] = []
-        for first, last, forms in self._candidate_spans(tokens, headline, lang):
+        for first, last, forms in self._candidate_spans(text, tokens, headline, lang):
             if any(i in skip for i in range(first, last)):
                 continue
             span = text[tokens[first].start : tokens[last - 1].end]
@@ -402,12 +426,12 @@ class Extractor:
                 # Owo); whether the one left is a place is the mention model's to say.
                 hits = [h for h in hits if h.rule == "exact"]
             if hits:
-                values = self._span_features(tokens, first, last, span, headline)
+                values = self._span_features(text, tokens, first, last, span, headline)
                 # German capitalises every noun: a one-word span may be any noun (Lage, Hof).
                 values["noun_capitals"] = float(lang == "de" and last - first == 1)
                 values["region_word"] = float(region_kind is not None)
                 pending.append((first, last, hits, region_kind, values))
-        return self._disambiguate(tokens, pending, min_score)
+        return self._disambiguate(text, tokens, pending, min_score, collect)
 
     def _hits(
         self,
@@ -491,9 +515,11 @@ class Extractor:
 
     def _disambiguate(
         self,
+        text: str,
         tokens: list[_Token],
         pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]],
         min_score: float,
+        collect: list[tuple[int, int, dict[str, float]]] | None,
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
@@ -502,9 +528,7 @@ class Extractor:
             self._ranked_version = resolver._data_version
         ranked_by_key = self._ranked
         for first, last, hits, region_kind, _ in pending:
-            key = (
-                f"{exact_key(self._text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
-            )
+            key = f"{exact_key(text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             matches = ranked_by_key.get(key)
             if matches is None:  # one context-free ranking per form and sense
                 matches, _ = resolver._rank(
@@ -527,8 +551,7 @@ class Extractor:
         # and so does a region of the place named elsewhere in the text (Алешки … в
         # Херсонской области).
         keys = [
-            exact_key(self._text[tokens[entry[0]].start : tokens[entry[1] - 1].end])
-            for entry in pending
+            exact_key(text[tokens[entry[0]].start : tokens[entry[1] - 1].end]) for entry in pending
         ]
         spellings: dict[str, set[str]] = {}  # place → the span keys that resolve to it
         for key, passed in zip(keys, first_pass, strict=True):
@@ -543,8 +566,8 @@ class Extractor:
                 values["echo"] = float(len(spellings[place_id] - {key}) > 0)
                 ancestors = resolver._ancestors(place_id) - {place_id}
                 values["region_in_text"] = float(any(a in spellings for a in ancestors))
-            if self._collect is not None:
-                self._collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
+            if collect is not None:
+                collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
             elif not passed[2] or not model.is_mention(values):
                 continue
             kept_pending.append(entry)
@@ -561,7 +584,7 @@ class Extractor:
         for (first, last, hits, region_kind, _), (_, _, matches) in zip(
             pending, first_pass, strict=True
         ):
-            span_text = self._text[tokens[first].start : tokens[last - 1].end]
+            span_text = text[tokens[first].start : tokens[last - 1].end]
             key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
             if best is None:
@@ -717,36 +740,88 @@ def extract(
     resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5
 ) -> list[Mention]:
     """Every place mention in ``text`` (the library entry point; see the module docstring)."""
-    with resolver.lock:  # the extractor keeps the current text on itself: one at a time
-        return _extractor(resolver).extract(text, lang=lang, min_score=min_score)
+    return _extractor(resolver).extract(text, lang=lang, min_score=min_score)
 
 
 def candidates(
     resolver: Resolver, text: str, *, lang: str | None = None
 ) -> list[tuple[int, int, dict[str, float]]]:
     """Every candidate span of ``text`` with its mention-model features (for fitting)."""
-    with resolver.lock:
-        return _extractor(resolver).candidates(text, lang=lang)
+    return _extractor(resolver).candidates(text, lang=lang)
 
 
 def _extractor(resolver: Resolver) -> Extractor:
-    extractor = getattr(resolver, "_extractor", None)
-    if extractor is None:
-        extractor = Extractor(resolver)
-        resolver._extractor = extractor  # type: ignore[attr-defined]
-    return extractor
+    with resolver.lock:  # two threads' first calls make one extractor
+        extractor = getattr(resolver, "_extractor", None)
+        if extractor is None:
+            extractor = Extractor(resolver)
+            resolver._extractor = extractor  # type: ignore[attr-defined]
+        return extractor
+
+
+#: One document for :func:`extract_many`: a mapping with an ``"id"`` (any value, handed
+#: back with the result) and a ``"text"`` (a ``str``; other keys are ignored), or an
+#: ``(id, text)`` pair.
+Document = Mapping[str, Any] | tuple[Any, str]
+
+
+def _documents(docs: Iterable[Document]) -> Iterator[tuple[Any, str]]:
+    """``(id, text)`` of each document; :class:`InvalidInputError` naming the item (its
+    index in ``docs``) and what is wrong with it at the first one of another shape."""
+    if isinstance(docs, (str, bytes, Mapping)):
+        raise InvalidInputError(
+            f"docs must be an iterable of {{'id': ..., 'text': ...}} dicts,"
+            f" not one {type(docs).__name__}; for one text use extract(text)"
+        )
+    for index, doc in enumerate(docs):
+        where = f"docs[{index}]"
+        if isinstance(doc, Mapping):
+            missing = [key for key in ("id", "text") if key not in doc]
+            if missing:
+                keys = ", ".join(repr(k) for k in list(doc)[:5]) or "none"
+                raise InvalidInputError(
+                    f"{where} has no {' and no '.join(repr(k) for k in missing)} key"
+                    f" (its keys: {keys}); a document is {{'id': ..., 'text': ...}}"
+                )
+            doc_id, text = doc["id"], doc["text"]
+        elif isinstance(doc, tuple) and len(doc) == 2:
+            doc_id, text = doc
+        else:
+            shown = repr(doc) if len(repr(doc)) <= 40 else repr(doc)[:37] + "..."
+            raise InvalidInputError(
+                f"{where} is a {type(doc).__name__} ({shown}), not a document:"
+                " give {'id': ..., 'text': ...} dicts (or (id, text) pairs)"
+            )
+        if not isinstance(text, str):
+            raise InvalidInputError(
+                f"{where} (id {doc_id!r}): its text is a {type(text).__name__}, not a str"
+            )
+        yield doc_id, text
 
 
 def extract_many(
     resolver: Resolver,
-    docs: Iterable[tuple[str, str]],
+    docs: Iterable[Document],
     *,
     lang: str | None = None,
     min_score: float = 0.5,
-) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
-    """``(id, text)`` pairs → ``(id, mentions)``, lazily; a bad document yields its error."""
-    for doc_id, text in docs:
-        try:
-            yield doc_id, extract(resolver, text, lang=lang, min_score=min_score)
-        except InvalidInputError as error:
-            yield doc_id, error
+) -> Iterator[tuple[Any, list[Mention] | InvalidInputError]]:
+    """Documents → ``(id, mentions)``, lazily and in order.
+
+    Args:
+        resolver: The resolver (and gazetteer) to extract with.
+        docs: ``{"id": ..., "text": ...}`` dicts (any mapping; other keys are ignored),
+            or ``(id, text)`` pairs.
+        lang: The documents' language; ``None`` detects it sentence by sentence.
+        min_score: Drop mentions whose match scores below this.
+
+    Yields:
+        ``(id, mentions)``; ``(id, error)`` for a document whose text cannot be read (a
+        NUL character, too long), and the stream goes on.
+
+    Raises:
+        InvalidInputError: When the stream reaches an item that is no document (not a
+            mapping or a pair, no ``"id"`` or ``"text"``, a text that is not a ``str``);
+            the message names the item by its index.
+    """
+    return _extractor(resolver).extract_many(docs, lang=lang, min_score=min_score)
