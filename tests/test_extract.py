@@ -291,7 +291,7 @@ def test_extract_many_refuses_what_is_not_a_document(
 
 @pytest.mark.parametrize("docs", ["Shelling of Kherson.", {"id": "a", "text": "Kherson"}])
 def test_extract_many_refuses_one_document_for_a_stream(resolver: Resolver, docs: object) -> None:
-    with pytest.raises(InvalidInputError, match="not one (str|dict); for one text use extract"):
+    with pytest.raises(InvalidInputError, match=r"not one (str|dict); for one text use extract"):
         list(resolver.extract_many(docs))  # type: ignore[arg-type]
 
 
@@ -323,3 +323,25 @@ def test_an_extractor_shared_by_threads_finds_what_it_finds_serially(
         fitted = list(pool.map(shared.candidates, texts[:20]))
     assert threaded == serial
     assert fitted == [Extractor(resolver).candidates(text) for text in texts[:20]]
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_russian_paragraph_in_an_english_text_is_read_as_russian(
+    resolver: Resolver, lang: str | None
+) -> None:
+    """The Ukrainian quote first made the whole text Ukrainian, and the Russian case forms
+    after it were lost (Судже, Рыльске; Курской without its области)."""
+    text = (
+        "Ukraine's commander-in-chief said on Telegram: «Ми контролюємо понад тисячу"
+        " квадратних кілометрів». Russia's acting governor Alexander Khinshtein wrote:\n\n"
+        "«В Курской области продолжается эвакуация жителей приграничья. В Судже остаются"
+        " около двух тысяч человек, а в Рыльске ракетой повреждены колледж и дом культуры»."
+    )
+    found = [(m.text, m.match.place.name_en) for m in resolver.extract(text, lang=lang)]
+    assert found == [
+        ("Ukraine", "Ukraine"),
+        ("Russia", "Russia"),
+        ("Курской области", "Kursk Oblast"),
+        ("Судже", "Sudzha"),
+        ("Рыльске", "Ryl’sk"),
+    ]

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import marisa_trie
 
-from toponyms import lexicon
+from toponyms import language, lexicon
 from toponyms import mentions as mentions_model
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
@@ -174,19 +174,6 @@ def _is_headline(tokens: list[_Token]) -> bool:
     return len(letters) >= 2 and all(t.text.isupper() for t in letters)
 
 
-def _lang_of(text: str, lang: str | None) -> str | None:
-    if lang:
-        return lang
-    sample = text[:2000].casefold()
-    if any(ch in sample for ch in "іїєґ"):
-        return "uk"
-    if any(ch in sample for ch in "ыэъё"):
-        return "ru"
-    if any(ch in sample for ch in "ąęłńśźż"):
-        return "pl"
-    return None
-
-
 class Extractor:
     """Extraction bound to one resolver (and its gazetteer)."""
 
@@ -233,9 +220,10 @@ class Extractor:
         return forms
 
     def _candidate_spans(
-        self, text: str, tokens: list[_Token], headline: bool, lang: str | None
+        self, text: str, tokens: list[_Token], headline: bool, langs: list[str | None]
     ) -> Iterator[tuple[int, int, list[tuple[str, str]]]]:
-        """(first token, last token + 1, forms) for each span that may be a place."""
+        """(first token, last token + 1, forms) for each span that may be a place; each
+        read in the language of its first word's sentence (``langs``, one per token)."""
         prepositions, _, _ = _context_words()
         i = 0
         while i < len(tokens):
@@ -253,7 +241,7 @@ class Extractor:
                 if n > 1 and not (words[-1].capital or headline or _cyr(words[-1])):
                     continue
                 span = text[words[0].start : words[-1].end]
-                forms = self._forms(span, lang)
+                forms = self._forms(span, langs[i])
                 if not forms and n == 1 and _list_of_regions(text, tokens, i):
                     # Херсонской области: the region decides (one word: region adjectives are
                     # single words, and a sentence's first word must not swallow the name:
@@ -396,14 +384,18 @@ class Extractor:
             return []
         clean(text[:1000] if len(text) > 1000 else text, max_length=MAX_TEXT_CHARS)
         self.resolver._fresh()
-        lang = _lang_of(text, lang)
         tokens = tokenize(text)
+        # Each sentence in its own language: a Russian paragraph in an English or
+        # Ukrainian text is read as Russian (Судже, Рыльске).
+        langs = language.word_languages(
+            [t.text for t in tokens], [t.sentence_start for t in tokens], given=lang
+        )
         headline = _is_headline(tokens)
         skip = self._organisation_spans(text, tokens)
         _, region_words, _ = _context_words()
         pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]] = []
         spans: list[tuple[int, int, list[tuple[str, str]], str | None]] = []
-        for first, last, forms in self._candidate_spans(text, tokens, headline, lang):
+        for first, last, forms in self._candidate_spans(text, tokens, headline, langs):
             if any(i in skip for i in range(first, last)):
                 continue
             span = text[tokens[first].start : tokens[last - 1].end]
@@ -428,7 +420,7 @@ class Extractor:
             if hits:
                 values = self._span_features(text, tokens, first, last, span, headline)
                 # German capitalises every noun: a one-word span may be any noun (Lage, Hof).
-                values["noun_capitals"] = float(lang == "de" and last - first == 1)
+                values["noun_capitals"] = float(langs[first] == "de" and last - first == 1)
                 values["region_word"] = float(region_kind is not None)
                 pending.append((first, last, hits, region_kind, values))
         return self._disambiguate(text, tokens, pending, min_score, collect)
