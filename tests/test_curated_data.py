@@ -159,6 +159,15 @@ SPECS = {
         "enums": {"lang": LANGS, "type": {"occupation"}},
         "dates": [],
     },
+    TOP / "language_words.tsv": {
+        "columns": ["item", "kind", "lang"],
+        "required": ["item", "kind", "lang"],
+        "enums": {
+            "kind": {"letter", "word"},
+            "lang": {"en", "de", "fr", "es", "it", "pl", "uk", "ru"},
+        },
+        "dates": [],
+    },
     TOP / "non_places.tsv": {
         "columns": ["word", "lang", "category", "place_reading", "note", "source"],
         "required": ["word", "lang", "category", "source"],

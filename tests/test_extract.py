@@ -345,3 +345,43 @@ def test_a_russian_paragraph_in_an_english_text_is_read_as_russian(
         ("Судже", "Sudzha"),
         ("Рыльске", "Ryl’sk"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Thousands of civilians have left the occupied south for Kyiv-controlled territory.",
+            [("Kyiv", "Kyiv")],
+        ),
+        (
+            "The evacuation train runs from Kiev-controlled Kramatorsk to Lviv.",
+            [("Kiev", "Kyiv"), ("Kramatorsk", "Kramatorsk"), ("Lviv", "Lviv")],
+        ),
+        (
+            "The Russia-Ukraine war has displaced millions of people.",
+            [("Russia", "Russia"), ("Ukraine", "Ukraine")],
+        ),
+        (
+            "Kharkiv's mayor Ihor Terekhov said a drone hit a residential block.",
+            [("Kharkiv", "Kharkiv")],
+        ),
+        ("A Kherson-based volunteer group delivers water.", [("Kherson", "Kherson")]),
+        ("Seit Beginn des Ukraine-Krieges flohen Millionen.", [("Ukraine", "Ukraine")]),
+        # Wholes that stay whole: names, organisations, stances.
+        ("Bilhorod-Dnistrovskyi was hit overnight.", [("Bilhorod-Dnistrovskyi", None)]),
+        ("Об этом сообщает РБК-Украина.", []),
+        ("Interfax-Ukraine reported the strike.", []),
+        ("Sont engagés des combattants russes pro-Kiev.", []),
+        ("Die Armee setzte bei Cherson auf das linke Dnipro-Ufer über.", [("Cherson", "Kherson")]),
+    ],
+)
+def test_a_name_inside_a_compound_or_a_possessive_is_a_mention(
+    resolver: Resolver, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    mentions = resolver.extract(text)
+    assert [m.text for m in mentions] == [span for span, _ in expected]
+    for mention, (span, name_en) in zip(mentions, expected, strict=True):
+        assert text[mention.start : mention.end] == span
+        if name_en is not None:
+            assert mention.match.place.name_en == name_en

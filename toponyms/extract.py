@@ -257,6 +257,49 @@ class Extractor:
             else:
                 i += 1
 
+    def _split_compounds(
+        self, tokens: list[_Token], langs: list[str | None]
+    ) -> tuple[list[_Token], list[str | None]]:
+        """A hyphenated word of two parts that is no name as a whole becomes its parts,
+        so that the name in it is a span of its own: Kyiv-controlled, Kherson-based,
+        Russia-Ukraine, Ukraine-Krieg. It stays whole when it is a name or a case form of
+        one (Bilhorod-Dnistrovskyi, Нью-Йорка), a region's name (Центрально-Городском
+        районе), an organisation's (Interfax-Ukraine, РБК-Украина), a stance (pro-Kiev),
+        or a longer compound (Siwerskyj-Donez-Donbas-Kanal) or has a one-letter part."""
+        if not any("-" in t.text for t in tokens):
+            return tokens, langs
+        prefixes = _compound_prefixes()
+        split_tokens: list[_Token] = []
+        split_langs: list[str | None] = []
+        for index, (token, lang) in enumerate(zip(tokens, langs, strict=True)):
+            parts = token.text.split("-")
+            if (
+                len(parts) != 2
+                or any(len(part) < 2 for part in parts)
+                or not any(part[:1].isupper() for part in parts)
+                or parts[0].casefold() in prefixes
+                or any(part.isupper() or lexicon.category(part) for part in parts)
+                or (index + 1 < len(tokens) and _region_word(tokens[index + 1]))
+                or self._forms(token.text, lang)
+            ):
+                split_tokens.append(token)
+                split_langs.append(lang)
+                continue
+            start = token.start
+            for n, part in enumerate(parts):
+                split_tokens.append(
+                    _Token(
+                        start,
+                        start + len(part),
+                        part,
+                        part[:1].isupper(),
+                        token.sentence_start and n == 0,
+                    )
+                )
+                split_langs.append(lang)
+                start += len(part) + 1
+        return split_tokens, split_langs
+
     # -- filters --------------------------------------------------------------------------
     def _has_preposition(self, tokens: list[_Token], index: int) -> bool:
         prepositions, _, _ = _context_words()
@@ -390,6 +433,7 @@ class Extractor:
         langs = language.word_languages(
             [t.text for t in tokens], [t.sentence_start for t in tokens], given=lang
         )
+        tokens, langs = self._split_compounds(tokens, langs)
         headline = _is_headline(tokens)
         skip = self._organisation_spans(text, tokens)
         _, region_words, _ = _context_words()
@@ -624,6 +668,13 @@ def _region_word_before(tokens: list[_Token], first: int) -> bool:
         if i >= 1 and not tokens[i].capital and tokens[i - 1].text.casefold() in region_words:
             return region_words[tokens[i - 1].text.casefold()] == "oblast"
     return i >= 0 and region_words.get(tokens[i].text.casefold()) == "oblast"
+
+
+@lru_cache(maxsize=1)
+def _compound_prefixes() -> frozenset[str]:
+    """Prefixes of a hyphenated word before a name that make it a stance (pro-Kiev):
+    ``toponyms/data/context_words.tsv``, role ``compound_prefix``."""
+    return frozenset(word for word, role in context_word_rows() if role == "compound_prefix")
 
 
 @lru_cache(maxsize=1)
