@@ -385,3 +385,64 @@ def test_a_name_inside_a_compound_or_a_possessive_is_a_mention(
         assert text[mention.start : mention.end] == span
         if name_en is not None:
             assert mention.match.place.name_en == name_en
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Бои продолжаются в Донецкой и Луганской областях, сообщил Генштаб.",
+        "Обстріли тривають у Донецькій і Луганській областях, повідомив Генштаб.",
+    ],
+)
+def test_the_first_item_of_a_region_list_is_a_region(resolver: Resolver, text: str) -> None:
+    assert [m.match.place.name_en for m in resolver.extract(text)] == [
+        "Donetsk Oblast",
+        "Luhansk Oblast",
+    ]
+    assert [m.text for m in resolver.extract(text)] == text.split()[3:6:2]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "region"),
+    [
+        (
+            "Очільник Донецької ОВА Вадим Філашкін повідомив про евакуацію.",
+            "Донецької",
+            "Donetsk Oblast",
+        ),
+        ("Глава Сумской ОВА Олег Григоров сообщил об обстреле.", "Сумской", "Sumy Oblast"),
+        (
+            "Kharkiv governor Oleh Syniehubov said two people were injured.",
+            "Kharkiv",
+            "Kharkiv Oblast",
+        ),
+        (
+            "This is the appeal of the governor of Belgorod after days of shelling.",
+            "Belgorod",
+            "Belgorod Oblast",
+        ),
+        ("Anche il governatore di Leopoli ha fornito un aggiornamento.", "Leopoli", "Lviv Oblast"),
+        ("el gobernador de Jersón leal a Moscú escribió en Telegram", "Jersón", "Kherson Oblast"),
+        ("l'état d'urgence dans la province de Belgorod", "Belgorod", "Belgorod Oblast"),
+        (
+            "Les forces russes sont entrées dans une localité de l’oblast de Donetsk.",
+            "Donetsk",
+            "Donetsk Oblast",
+        ),
+        ("L’oblast di Kherson è stato colpito duramente ieri.", "Kherson", "Kherson Oblast"),
+    ],
+)
+def test_an_administration_or_a_governor_names_the_region(
+    resolver: Resolver, text: str, span: str, region: str
+) -> None:
+    found = {m.text: m.match.place.name_en for m in resolver.extract(text)}
+    assert found.get(span) == region
+
+
+def test_the_document_s_oblast_settles_a_hromada_s_namesakes(resolver: Resolver) -> None:
+    """Three hromadas are called Краснопільська (Vinnytsia, Zhytomyr and Sumy oblasts); the
+    Sumy OVA named in the text chooses, where Ukraine alone (every one's country) cannot."""
+    text = "Сумська ОВА повідомила про обстріл Краснопільської громади."
+    found = {m.text: m.match.place for m in resolver.extract(text)}
+    assert found["Сумська"].name_en == "Sumy Oblast"
+    assert found["Краснопільської громади"].admin1 == "Sumy Oblast"

@@ -141,8 +141,9 @@ def _elided(word: str) -> int:
     for mark in "'’ʼ":
         cut = word.find(mark)
         if 0 < cut < len(word) - 1:
-            if word[cut + 1].isupper() and word[:cut].casefold() in _elisions():
-                return cut + 1
+            rest_is_region = word[cut + 1 :].casefold() in _context_words()[1]
+            if (word[cut + 1].isupper() or rest_is_region) and word[:cut].casefold() in _elisions():
+                return cut + 1  # also l'oblast de Donetsk: the region word is a token
             return 0
     return 0
 
@@ -225,6 +226,7 @@ class Extractor:
         """(first token, last token + 1, forms) for each span that may be a place; each
         read in the language of its first word's sentence (``langs``, one per token)."""
         prepositions, _, _ = _context_words()
+        inner_stops = _list_joins() | prepositions
         i = 0
         while i < len(tokens):
             token = tokens[i]
@@ -240,6 +242,8 @@ class Extractor:
                     continue
                 if n > 1 and not (words[-1].capital or headline or _cyr(words[-1])):
                     continue
+                if n > 1 and words[-1].text.casefold() in inner_stops:
+                    continue  # Донецькій і Луганській: a name ends before its list's join
                 span = text[words[0].start : words[-1].end]
                 forms = self._forms(span, langs[i])
                 if not forms and n == 1 and _list_of_regions(text, tokens, i):
@@ -494,13 +498,16 @@ class Extractor:
             if region_hits:
                 return region_hits
         elif region_kind is not None:
-            word = tokens[last].text
+            # The word after the span, unless the region word is shared by a list and
+            # stands further on (the first item of Донецкой и Луганской областях).
+            word = tokens[last].text if last < len(tokens) else ""
             if region_kind == "direction":
                 # A front direction is named by its raion's adjective, in the same case.
                 word = direction_words()[word.casefold()]
+            own_word = region_kind == "direction" or _region_word(tokens[last])
             phrase = f"{forms[0][0]} {word}"
-            region_hits = self.resolver._hits_for(phrase)
-            if not region_hits and script_of(phrase) != "Latn":
+            region_hits = self.resolver._hits_for(phrase) if own_word else []
+            if own_word and not region_hits and script_of(phrase) != "Latn":
                 # A Cyrillic case form of the region (Херсонської області) is in the forms
                 # index; a Latin phrase no name spells gains nothing from Cyrillic guesses,
                 # the costliest step, and is tried with the English region word below.
@@ -615,6 +622,10 @@ class Extractor:
             if matches and matches[0].score >= 0.8:
                 context |= resolver._ancestors(matches[0].place.id)
         context_ids = frozenset(context)
+        # Every Ukrainian place lies in Ukraine: a country in the context tells namesakes
+        # in it apart from those abroad, not from each other (three Krasnopilska hromadas),
+        # so the regions below the countries are tried first.
+        regions = frozenset(i for i in context_ids if resolver._place(i).kind != "country")
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
         for (first, last, hits, region_kind, _), (_, _, matches) in zip(
@@ -625,7 +636,9 @@ class Extractor:
             best = senses.get(key)
             if best is None:
                 if matches and len(matches) > 1 and context_ids and matches[0].score < 0.8:
-                    ranked = resolver._rank_with_context(hits, context_ids)
+                    ranked = resolver._rank_with_context(hits, regions) if regions else []
+                    if not ranked or not resolver._ancestors(ranked[0].place.id) & regions:
+                        ranked = resolver._rank_with_context(hits, context_ids)
                     matches = ranked or matches
                 if not matches:
                     continue
