@@ -446,3 +446,57 @@ def test_the_document_s_oblast_settles_a_hromada_s_namesakes(resolver: Resolver)
     found = {m.text: m.match.place for m in resolver.extract(text)}
     assert found["Сумська"].name_en == "Sumy Oblast"
     assert found["Краснопільської громади"].admin1 == "Sumy Oblast"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Jedna osoba zginęła w wyniku sobotnich ostrzałów obwodu charkowskiego.",
+            [("charkowskiego", "Kharkiv Oblast")],
+        ),
+        ("Pokrowsk to ważny węzeł w obwodzie donieckim.", [("donieckim", "Donetsk Oblast")]),
+        (
+            "Rosja chce pełnej kontroli nad obwodami donieckim i ługańskim.",
+            [("donieckim", "Donetsk Oblast"), ("ługańskim", "Luhansk Oblast")],
+        ),
+        ("Obwód zaporoski jest siedzibą elektrowni.", [("zaporoski", "Zaporizhzhia Oblast")]),
+        ("Władze obwodu biełgorodzkiego tworzą obozy.", [("biełgorodzkiego", "Belgorod Oblast")]),
+    ],
+)
+def test_a_polish_oblast_adjective_in_lower_case_is_the_oblast(
+    resolver: Resolver, text: str, expected: list[tuple[str, str]]
+) -> None:
+    found = [(m.text, m.match.place.name_en) for m in resolver.extract(text)]
+    assert [f for f in found if f[0] != "Rosja" and f[0] != "Pokrowsk"] == expected
+
+
+def test_an_abbreviation_s_dot_ends_no_sentence() -> None:
+    from toponyms.extract import tokenize
+
+    starts = {t.text: t.sentence_start for t in tokenize("Удар у с. Зарожне. Тиша в м. Ізюм.")}
+    assert starts == {
+        "Удар": True, "у": False, "с": False, "Зарожне": False,
+        "Тиша": True, "в": False, "м": False, "Ізюм": False,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "katottg"),
+    [
+        # The town in Toretsk hromada (Donetsk oblast), not New York City.
+        ("Бойовики обстріляли Нью-Йорк на Донеччині.", "Нью-Йорк", "UA14020110050044480"),
+        ("Ворог атакував Нью-Йорк Торецької громади.", "Нью-Йорк", "UA14020110050044480"),
+        (
+            "Медики надали допомогу чоловіку, який постраждав у с. Старовірівка"
+            " Шевченківської громади, повідомив начальник Харківської ОВА.",
+            "Старовірівка",
+            "UA63080150520093544",
+        ),
+    ],
+)
+def test_an_explicit_qualifier_settles_the_namesake(
+    resolver: Resolver, text: str, span: str, katottg: str
+) -> None:
+    found = {m.text: m.match.place.katottg for m in resolver.extract(text)}
+    assert found[span] == katottg

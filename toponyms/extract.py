@@ -29,6 +29,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from toponyms import language, lexicon
 from toponyms import mentions as mentions_model
 from toponyms.errors import InvalidInputError
 from toponyms.models import Match, Mention
-from toponyms.query import context_word_rows, direction_words
+from toponyms.query import context_word_rows, direction_words, type_words
 from toponyms.resolve import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.text.normalize import clean
 
@@ -165,9 +166,20 @@ def tokenize(text: str) -> list[_Token]:
             word = word[:-2]
         between = text[previous_end:start]
         sentence_start = not tokens or bool(_SENTENCE_END.search(between))
+        if sentence_start and tokens and between.startswith(".") and not between[1:].strip():
+            # у с. Зарожне, м. Балаклія: the dot ends an abbreviation, not a sentence.
+            sentence_start = tokens[-1].text.casefold() + "." not in _abbreviations()
         tokens.append(_Token(start, end, word, word[:1].isupper(), sentence_start))
         previous_end = end
     return tokens
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Settlement-type abbreviations written before a name (с., сел., смт., м., г., пос.):
+    ``toponyms/data/type_words.tsv``, role ``settlement_prefix``."""
+    prefixes, _ = type_words()
+    return frozenset(w for w in prefixes if w.endswith(".") and " " not in w and w.count(".") == 1)
 
 
 def _is_headline(tokens: list[_Token]) -> bool:
@@ -230,7 +242,13 @@ class Extractor:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if not (token.capital or headline) or token.text.casefold() in prepositions:
+            if not (token.capital or headline):
+                region = self._region_adjective(text, tokens, i)
+                if region is not None:  # obwodu charkowskiego: the oblast's adjective
+                    yield i, i + 1, [(region, "inflection")]
+                i += 1
+                continue
+            if token.text.casefold() in prepositions:
                 i += 1
                 continue
             first = exact_key(token.text)
@@ -304,6 +322,36 @@ class Extractor:
                 start += len(part) + 1
         return split_tokens, split_langs
 
+    def _region_adjective(self, text: str, tokens: list[_Token], index: int) -> str | None:
+        """The region's name a lower-case adjective after a region noun is (Polish writes
+        the oblast's adjective in lower case: *obwodu charkowskiego*, *w obwodzie donieckim*,
+        *obwodami donieckim i ługańskim*), in the nominative the index holds (*obwód
+        charkowski*); ``None`` for any other word."""
+        word = tokens[index].text.casefold()
+        endings = _adjective_endings()
+        if not any(word.endswith(ending) for ending, _, _ in endings):
+            return None
+        before = index - 1
+        for _ in range(2 * MAX_LIST_ITEMS):  # back over a list's adjectives and joins
+            if before < 0 or text[tokens[before].end : tokens[before + 1].start].strip(" ,"):
+                return None
+            previous = tokens[before].text.casefold()
+            if previous in _adjective_regions():
+                break
+            if previous not in _list_joins() and not (
+                not tokens[before].capital and any(previous.endswith(e) for e, _, _ in endings)
+            ):
+                return None
+            before -= 1
+        else:
+            return None
+        for ending, nominative, head in endings:
+            if word.endswith(ending):
+                form = f"{head} {word[: len(word) - len(ending)]}{nominative}"
+                if self.keys.exact(exact_key(form)):
+                    return form
+        return None
+
     # -- filters --------------------------------------------------------------------------
     def _has_preposition(self, tokens: list[_Token], index: int) -> bool:
         prepositions, _, _ = _context_words()
@@ -344,6 +392,8 @@ class Extractor:
                 and after.capital
                 and text[tokens[last - 1].end : after.start] == " "
                 and after.text.casefold() not in _context_words()[1]
+                # Зарожне Чугуївської громади: the capital word is the place's region.
+                and not (last + 1 < len(tokens) and _region_word(tokens[last + 1]))
             ),
             "previous_capital": float(
                 not headline
@@ -628,12 +678,21 @@ class Extractor:
         regions = frozenset(i for i in context_ids if resolver._place(i).kind != "country")
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
-        for (first, last, hits, region_kind, _), (_, _, matches) in zip(
-            pending, first_pass, strict=True
+        qualifiers = _qualifiers(resolver, text, tokens, pending, first_pass)
+        for n, ((first, last, hits, region_kind, _), (_, _, matches)) in enumerate(
+            zip(pending, first_pass, strict=True)
         ):
             span_text = text[tokens[first].start : tokens[last - 1].end]
             key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
+            qualifier = qualifiers.get(n)
+            if qualifier is not None and matches and len(matches) > 1:
+                # An explicit qualifier (Старовірівка Шевченківської громади, Нью-Йорка на
+                # Донеччині) settles this mention whatever the others say.
+                ranked = resolver._rank_with_context(hits, qualifier)
+                if ranked and resolver._ancestors(ranked[0].place.id) & qualifier:
+                    best = ranked[0]
+                    senses.setdefault(key, best)
             if best is None:
                 if matches and len(matches) > 1 and context_ids and matches[0].score < 0.8:
                     ranked = resolver._rank_with_context(hits, regions) if regions else []
@@ -648,6 +707,36 @@ class Extractor:
                 continue
             mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
         return mentions
+
+
+#: Kinds of place that qualify the name before them (Зарожне Чугуївської громади).
+_QUALIFYING_KINDS = frozenset({"oblast", "raion", "hromada"})
+
+
+def _qualifiers(
+    resolver: Resolver,
+    text: str,
+    tokens: list[_Token],
+    pending: list[tuple[int, int, list[_Hit], str | None, dict[str, float]]],
+    first_pass: list[tuple[int, int, list[Match]]],
+) -> dict[int, frozenset[str]]:
+    """For each mention right followed by a region's (after a space, a comma, a bracket or
+    a locative preposition: *Зарожне Чугуївської громади*, *Pokrovske, Dnipropetrovsk
+    Oblast*, *Нью-Йорка на Донеччині*), the ids that region may be, by the mention's
+    index."""
+    prepositions = _context_words()[0]
+    found: dict[int, frozenset[str]] = {}
+    for n in range(len(pending) - 1):
+        following = first_pass[n + 1][2]
+        if not following or following[0].place.kind not in _QUALIFYING_KINDS:
+            continue
+        gap = text[tokens[pending[n][1] - 1].end : tokens[pending[n + 1][0]].start]
+        words = gap.replace(",", " ").replace("(", " ").split()
+        if "\n" in gap or len(words) > 1 or any(w.casefold() not in prepositions for w in words):
+            continue
+        # Every namesake of the region (its sense is chosen later, by the document).
+        found[n] = frozenset(m.place.id for m in following if m.place.kind in _QUALIFYING_KINDS)
+    return found
 
 
 def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) -> None:
@@ -681,6 +770,23 @@ def _region_word_before(tokens: list[_Token], first: int) -> bool:
         if i >= 1 and not tokens[i].capital and tokens[i - 1].text.casefold() in region_words:
             return region_words[tokens[i - 1].text.casefold()] == "oblast"
     return i >= 0 and region_words.get(tokens[i].text.casefold()) == "oblast"
+
+
+@lru_cache(maxsize=1)
+def _adjective_regions() -> frozenset[str]:
+    """Region nouns after which a lower-case adjective names the region (obwodu, obwodzie):
+    ``toponyms/data/context_words.tsv``, role ``adjective_region``."""
+    return frozenset(word for word, role in context_word_rows() if role == "adjective_region")
+
+
+@lru_cache(maxsize=1)
+def _adjective_endings() -> tuple[tuple[str, str, str], ...]:
+    """``(oblique ending, nominative ending, head noun)`` of region adjectives, longest
+    ending first: ``toponyms/data/region_adjective_endings.tsv``."""
+    source = resources.files("toponyms.data").joinpath("region_adjective_endings.tsv")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+    return tuple(sorted(((r[1], r[2], r[3]) for r in rows), key=lambda row: -len(row[0])))
 
 
 @lru_cache(maxsize=1)
