@@ -168,6 +168,12 @@ SPECS = {
         },
         "dates": [],
     },
+    TOP / "region_adjective_endings.tsv": {
+        "columns": ["lang", "oblique", "nominative", "head", "example"],
+        "required": ["lang", "oblique", "nominative", "head", "example"],
+        "enums": {"lang": {"pl"}},
+        "dates": [],
+    },
     TOP / "non_places.tsv": {
         "columns": ["word", "lang", "category", "place_reading", "note", "source"],
         "required": ["word", "lang", "category", "source"],
