@@ -500,3 +500,25 @@ def test_an_explicit_qualifier_settles_the_namesake(
 ) -> None:
     found = {m.text: m.match.place.katottg for m in resolver.extract(text)}
     assert found[span] == katottg
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On Sunday in Lviv, Donetsk “Shakhtar” and Kyiv “Dynamo” play the derby.", ["Lviv"]),
+        ("We wtorek FC Barcelona zmierzy się w Hamburgu z Szachtarem Donieck.", ["Hamburgu"]),
+        ("Drugie Dynamo Kijów przegrało w rundzie eliminacyjnej.", []),
+        ("«Шахтар» і «Динамо» зіграють у Львові.", ["Львові"]),
+        ("Шахтарськ знову під обстрілом.", ["Шахтарськ"]),  # a town, not the club
+        ("Drones hit the Zaporizhzhia nuclear power plant again.", []),
+        ("La central nuclear de Zaporiyia fue bombardeada.", []),
+        ("Dos drones chocaron contra el puente de Kerch.", []),
+        ("Russians blew up the Nova Kakhovka Dam.", []),
+        ("Каховська ГЕС зруйнована, вода йде на Херсон.", ["Херсон"]),
+        ("Die Stadt liegt gegenüber dem Atomkraftwerk von Enerhodar.", ["Enerhodar"]),
+    ],
+)
+def test_clubs_and_facilities_named_after_places_are_no_mentions(
+    resolver: Resolver, text: str, expected: list[str]
+) -> None:
+    assert [m.text for m in resolver.extract(text)] == expected

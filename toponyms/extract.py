@@ -358,14 +358,28 @@ class Extractor:
         return index > 0 and tokens[index - 1].text.casefold() in prepositions
 
     def _blocked(self, tokens: list[_Token], first: int, last: int, span: str) -> bool:
-        """Whether a span is certainly no place: a sentence's first function word, or a
-        name followed by a word that makes it a river's or an organisation's."""
+        """Whether a span is certainly no place: a sentence's first function word, a name
+        followed by a word that makes it a river's, a facility's or an organisation's
+        (Dnipro river, Kakhovka dam), or a facility's name after its word (la centrale
+        nucléaire de Zaporizhzhia, el puente de Kerch)."""
         _, _, stops = _context_words()
         folded = span.casefold()
         token = tokens[first]
         if last - first == 1 and token.sentence_start and folded in stops:
             return True
-        return last < len(tokens) and tokens[last].text.casefold() in _blockers()
+        if last < len(tokens) and tokens[last].text.casefold() in _blockers():
+            return True
+        facilities = _facility_words()
+        if first > 0 and tokens[first - 1].text.casefold() in facilities:
+            return True  # AKW Saporischschja
+        if first == 0 or tokens[first - 1].text.casefold() not in _REGION_LINKS:
+            return False  # (das Atomkraftwerk von Enerhodar names the town where it stands)
+        for j in range(first - 2, max(first - 5, -1), -1):
+            if tokens[j].text.casefold() in facilities:
+                return True
+            if tokens[j].capital or tokens[j].end < tokens[j + 1].start - 1:
+                return False  # another name, or punctuation between
+        return False
 
     def _span_features(
         self, text: str, tokens: list[_Token], first: int, last: int, span: str, headline: bool
@@ -424,6 +438,18 @@ class Extractor:
                 if lexicon.category(span) is not None:
                     covered.update(range(i, i + n))
                     break
+        # A club's name with its town's (Szachtarem Donieck, Donetsk «Shakhtar», Dynamo
+        # Kijów, Зоря Луганськ): the town written right before or after it is the club's.
+        clubs = _clubs()
+        for i, token in enumerate(tokens):
+            if token.text.casefold() not in clubs:
+                continue
+            covered.add(i)
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tokens) and tokens[j].capital:
+                    a, b = (tokens[j], token) if j < i else (token, tokens[j])
+                    if not text[a.end : b.start].strip(" \u00a0\"'«»“”„"):
+                        covered.add(j)
         return covered
 
     # -- resolution --------------------------------------------------------------------------
@@ -510,6 +536,7 @@ class Extractor:
         for first, last, forms, region_kind in _share_designators(text, tokens, spans):
             span = text[tokens[first].start : tokens[last - 1].end]
             hits = self._hits(forms, tokens, last, region_kind, span)
+            hits = [h for h in hits if self.resolver._place(h.place_id).kind not in _FACILITY_KINDS]
             if hits and not headline and _is_acronym(span):
                 # An acronym, or a name in capitals, is a place only as the gazetteer writes
                 # it (РФ, США, КУРСК), never by another spelling or a case form (ОВА is no
@@ -787,6 +814,25 @@ def _adjective_endings() -> tuple[tuple[str, str, str], ...]:
     lines = source.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
     return tuple(sorted(((r[1], r[2], r[3]) for r in rows), key=lambda row: -len(row[0])))
+
+
+@lru_cache(maxsize=1)
+def _facility_words() -> frozenset[str]:
+    """Words of a facility's name before the place it is named after (centrale, puente,
+    AKW): ``toponyms/data/context_words.tsv``, role ``facility``."""
+    return frozenset(word for word, role in context_word_rows() if role == "facility")
+
+
+#: Kinds of place that are facilities (a dam, a bridge, a plant): in running text their
+#: names are no place mentions (docs/annotation.md, section 3).
+_FACILITY_KINDS = frozenset({"dam", "bridge", "plant"})
+
+
+@lru_cache(maxsize=1)
+def _clubs() -> frozenset[str]:
+    """Words of sports clubs' names that stand with a town's name (Shakhtar, Dynamo and
+    their case forms): ``toponyms/data/context_words.tsv``, role ``club``."""
+    return frozenset(word for word, role in context_word_rows() if role == "club")
 
 
 @lru_cache(maxsize=1)
