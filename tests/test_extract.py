@@ -522,3 +522,14 @@ def test_clubs_and_facilities_named_after_places_are_no_mentions(
     resolver: Resolver, text: str, expected: list[str]
 ) -> None:
     assert [m.text for m in resolver.extract(text)] == expected
+
+
+def test_a_list_joined_by_a_phrase_shares_the_region_word(resolver: Resolver) -> None:
+    text = "Rusia anexionó la región de Jersón, así como Zaporiyia, Donetsk y Lugansk, en 2022."
+    kinds = {m.text: m.match.place.name_en for m in resolver.extract(text)}
+    assert {k: kinds.get(k) for k in ("Jersón", "Zaporiyia", "Donetsk", "Lugansk")} == {
+        "Jersón": "Kherson Oblast",
+        "Zaporiyia": "Zaporizhzhia Oblast",
+        "Donetsk": "Donetsk Oblast",
+        "Lugansk": "Luhansk Oblast",
+    }

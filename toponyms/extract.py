@@ -338,7 +338,7 @@ class Extractor:
             previous = tokens[before].text.casefold()
             if previous in _adjective_regions():
                 break
-            if previous not in _list_joins() and not (
+            if previous not in _join_words() and not (
                 not tokens[before].capital and any(previous.endswith(e) for e, _, _ in endings)
             ):
                 return None
@@ -849,13 +849,22 @@ def _list_joins() -> frozenset[str]:
     return frozenset(word for word, role in context_word_rows() if role == "list_join")
 
 
+@lru_cache(maxsize=1)
+def _join_words() -> frozenset[str]:
+    """Every word of the list joins, those of phrases included (así, como)."""
+    return frozenset(word for join in _list_joins() for word in join.split(" "))
+
+
 def _joins_a_list(gap: str) -> bool:
     """Whether the text between two names joins them as items of one list: a comma, a
-    joining word, or both (", and")."""
-    if not gap or "\n" in gap or len(gap) > 12:
+    joining word or phrase, or both (", and", ", así como", ", as well as")."""
+    if not gap or "\n" in gap or len(gap) > 16:
         return False
     words = gap.replace(",", " , ").split()
     joins = _list_joins()
+    phrase = " ".join(w.casefold() for w in words if w != ",")
+    if 0 < len(words) <= 4 and " " in phrase and phrase in joins and words.count(",") <= 1:
+        return True
     return 0 < len(words) <= 2 and all(w == "," or w.casefold() in joins for w in words)
 
 
@@ -905,7 +914,7 @@ def _list_of_regions(text: str, tokens: list[_Token], index: int) -> bool:
         if _region_word(tokens[after]):
             return True
         following = after
-        while following < len(tokens) and tokens[following].text.casefold() in _list_joins():
+        while following < len(tokens) and tokens[following].text.casefold() in _join_words():
             following += 1
         if following >= len(tokens) or not tokens[following].capital:
             return False
