@@ -533,3 +533,19 @@ def test_a_list_joined_by_a_phrase_shares_the_region_word(resolver: Resolver) ->
         "Donetsk": "Donetsk Oblast",
         "Lugansk": "Luhansk Oblast",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Російські війська обстріляли Білопільську громаду.", ["Білопільську громаду"]),
+        ("Ukraińskie siły odbiły Artiomowsk.", ["Artiomowsk"]),
+        ("Miasto szykuje się do walk. Może do nich dojść w Pokrowsku.", ["Pokrowsku"]),
+        ("Die Lage im Stadtzentrum von Charkiw bleibt angespannt.", ["Charkiw"]),
+        ("Крім того, у селі Борова пошкоджено будинок.", ["Борова"]),
+    ],
+)
+def test_common_words_and_adjectives_at_a_sentence_start_are_no_places(
+    resolver: Resolver, text: str, expected: list[str]
+) -> None:
+    assert [m.text for m in resolver.extract(text)] == expected

@@ -392,6 +392,14 @@ class Extractor:
             category = lexicon.category(token.text) or lexicon.dictionary_class(token.text)
             if category == "word" and not token.sentence_start:
                 category = None  # a capitalised common noun mid-sentence is a name (Щастя)
+            if (
+                category == "person"
+                and lexicon.category(token.text) is None
+                and self._has_preposition(tokens, first)
+            ):
+                # Only the dictionary reads it as a first name (Алёшек, a diminutive): after
+                # a locative preposition (из Алёшек) the context says it is the town.
+                category = None
         after = tokens[last] if last < len(tokens) else None
         before = tokens[first - 1] if first > 0 else None
         letters = [c for c in span if c.isalpha()]
