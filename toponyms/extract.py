@@ -327,6 +327,11 @@ class Extractor:
         the oblast's adjective in lower case: *obwodu charkowskiego*, *w obwodzie donieckim*,
         *obwodami donieckim i ługańskim*), in the nominative the index holds (*obwód
         charkowski*); ``None`` for any other word."""
+        if index == 0:
+            return None
+        previous = tokens[index - 1].text.casefold()
+        if previous not in _adjective_regions() and previous not in _join_words():
+            return None  # the common case, decided without looking at the word
         word = tokens[index].text.casefold()
         endings = _adjective_endings()
         if not any(word.endswith(ending) for ending, _, _ in endings):
@@ -544,7 +549,12 @@ class Extractor:
         for first, last, forms, region_kind in _share_designators(text, tokens, spans):
             span = text[tokens[first].start : tokens[last - 1].end]
             hits = self._hits(forms, tokens, last, region_kind, span)
-            hits = [h for h in hits if self.resolver._place(h.place_id).kind not in _FACILITY_KINDS]
+            hits = [
+                h
+                for h in hits  # (only curated and users' places are facilities: no look-up else)
+                if not h.place_id.startswith(("curated:", "local:"))
+                or self.resolver._place(h.place_id).kind not in _FACILITY_KINDS
+            ]
             if hits and not headline and _is_acronym(span):
                 # An acronym, or a name in capitals, is a place only as the gazetteer writes
                 # it (РФ, США, КУРСК), never by another spelling or a case form (ОВА is no

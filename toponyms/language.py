@@ -60,10 +60,10 @@ def _evidence() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
 def _script(word: str) -> str | None:
     """``Cyrl`` or ``Latn`` by the word's first letter (a word of letters of one script)."""
     first = word[:1]
+    if first < "\u0250":  # Basic Latin to Latin Extended-B
+        return "Latn" if first.isalpha() else None
     if "\u0400" <= first <= "\u04ff":
         return "Cyrl"
-    if first.isascii() or "\u00c0" <= first <= "\u024f":
-        return "Latn" if first.isalpha() else None
     return None
 
 
@@ -83,30 +83,32 @@ def word_languages(
         told: no evidence in the sentence or around it, or a word of neither script).
     """
     word_langs, letter_langs = _evidence()
-    scripts = [_script(w) for w in words]
+    fixed = SCRIPTS.get(given) if given is not None else None  # the script not told
+    scripts: list[str | None] = []
     # Each sentence's votes, per script: language → evidence count.
     sentence_of: list[int] = []
     votes: list[dict[str, dict[str, int]]] = []
-    for word, script, starts in zip(words, scripts, sentence_starts, strict=True):
+    for word, starts in zip(words, sentence_starts, strict=True):
         if starts or not votes:
             votes.append({})
         sentence_of.append(len(votes) - 1)
-        if script is None or (given is not None and SCRIPTS.get(given) == script):
+        script = _script(word)
+        scripts.append(script)
+        if script is None or script == fixed:
             continue
         folded = word.casefold()
         found = word_langs.get(folded, ())
         if not folded.isascii():
-            seen: set[str] = set()
-            for ch in folded:
-                seen.update(letter_langs.get(ch, ()))
-            found = (*found, *seen)
+            seen = {lang for ch in folded if ch in letter_langs for lang in letter_langs[ch]}
+            if seen:
+                found = (*found, *seen)
         if found:
             tally = votes[-1].setdefault(script, {})
             for lang in found:
                 tally[lang] = tally.get(lang, 0) + 1
     told: dict[str, list[str | None]] = {}
     for script in ("Latn", "Cyrl"):
-        if given is not None and SCRIPTS.get(given) == script:
+        if script == fixed:
             told[script] = [given] * len(votes)
             continue
         told[script] = _fill([_winner(v.get(script, {})) for v in votes])
