@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GAZ = ROOT / "gazetteer" / "data"
 TOP = ROOT / "toponyms" / "data"
+TEXT = ROOT / "toponyms" / "text" / "data"
 
 LANGS = {
     "uk",
@@ -157,6 +158,21 @@ SPECS = {
         "columns": ["old_raion_uk", "oblast_uk", "name", "lang", "type", "authority", "source"],
         "required": ["old_raion_uk", "oblast_uk", "name", "lang", "type", "authority", "source"],
         "enums": {"lang": LANGS, "type": {"occupation"}},
+        "dates": [],
+    },
+    TEXT / "language_words.tsv": {
+        "columns": ["item", "kind", "lang"],
+        "required": ["item", "kind", "lang"],
+        "enums": {
+            "kind": {"letter", "word"},
+            "lang": {"en", "de", "fr", "es", "it", "pl", "uk", "ru"},
+        },
+        "dates": [],
+    },
+    TOP / "region_adjective_endings.tsv": {
+        "columns": ["lang", "oblique", "nominative", "head", "example"],
+        "required": ["lang", "oblique", "nominative", "head", "example"],
+        "enums": {"lang": {"pl"}},
         "dates": [],
     },
     TOP / "non_places.tsv": {

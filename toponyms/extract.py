@@ -27,20 +27,21 @@ import math
 import re
 import sqlite3
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import marisa_trie
 
 from toponyms import lexicon
 from toponyms import mentions as mentions_model
 from toponyms.errors import InvalidInputError
-from toponyms.match.query import context_word_rows, direction_words
+from toponyms.match.query import context_word_rows, direction_words, type_words
 from toponyms.match.values import exact_key, invariant_key, script_of  # memoised versions
 from toponyms.models import Match, Mention
+from toponyms.text import datafile, language
 from toponyms.text.normalize import clean
 
 if TYPE_CHECKING:
@@ -143,8 +144,9 @@ def _elided(word: str) -> int:
     for mark in "'’ʼ":
         cut = word.find(mark)
         if 0 < cut < len(word) - 1:
-            if word[cut + 1].isupper() and word[:cut].casefold() in _elisions():
-                return cut + 1
+            rest_is_region = word[cut + 1 :].casefold() in _context_words()[1]
+            if (word[cut + 1].isupper() or rest_is_region) and word[:cut].casefold() in _elisions():
+                return cut + 1  # also l'oblast de Donetsk: the region word is a token
             return 0
     return 0
 
@@ -166,27 +168,25 @@ def tokenize(text: str) -> list[_Token]:
             word = word[:-2]
         between = text[previous_end:start]
         sentence_start = not tokens or bool(_SENTENCE_END.search(between))
+        if sentence_start and tokens and between.startswith(".") and not between[1:].strip():
+            # у с. Зарожне, м. Балаклія: the dot ends an abbreviation, not a sentence.
+            sentence_start = tokens[-1].text.casefold() + "." not in _abbreviations()
         tokens.append(_Token(start, end, word, word[:1].isupper(), sentence_start))
         previous_end = end
     return tokens
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Settlement-type abbreviations written before a name (с., сел., смт., м., г., пос.):
+    ``toponyms/data/type_words.tsv``, role ``settlement_prefix``."""
+    prefixes, _ = type_words()
+    return frozenset(w for w in prefixes if w.endswith(".") and " " not in w and w.count(".") == 1)
+
+
 def _is_headline(tokens: list[_Token]) -> bool:
     letters = [t for t in tokens if len(t.text) > 1]
     return len(letters) >= 2 and all(t.text.isupper() for t in letters)
-
-
-def _lang_of(text: str, lang: str | None) -> str | None:
-    if lang:
-        return lang
-    sample = text[:2000].casefold()
-    if any(ch in sample for ch in "іїєґ"):
-        return "uk"
-    if any(ch in sample for ch in "ыэъё"):
-        return "ru"
-    if any(ch in sample for ch in "ąęłńśźż"):
-        return "pl"
-    return None
 
 
 class Extractor:
@@ -197,8 +197,6 @@ class Extractor:
         self._keys: KeySets | None = None
         self._ranked: dict[str, list[Match]] = {}
         self._ranked_version = -1
-        # Set by candidates(): every candidate span's features are collected, none dropped.
-        self._collect: list[tuple[int, int, dict[str, float]]] | None = None
 
     @property
     def keys(self) -> KeySets:
@@ -237,14 +235,22 @@ class Extractor:
         return forms
 
     def _candidate_spans(
-        self, tokens: list[_Token], headline: bool, lang: str | None
+        self, text: str, tokens: list[_Token], headline: bool, langs: list[str | None]
     ) -> Iterator[tuple[int, int, list[tuple[str, str]]]]:
-        """(first token, last token + 1, forms) for each span that may be a place."""
+        """(first token, last token + 1, forms) for each span that may be a place; each
+        read in the language of its first word's sentence (``langs``, one per token)."""
         prepositions, _, _ = _context_words()
+        inner_stops = _list_joins() | prepositions
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if not (token.capital or headline) or token.text.casefold() in prepositions:
+            if not (token.capital or headline):
+                region = self._region_adjective(text, tokens, i)
+                if region is not None:  # obwodu charkowskiego: the oblast's adjective
+                    yield i, i + 1, [(region, "inflection")]
+                i += 1
+                continue
+            if token.text.casefold() in prepositions:
                 i += 1
                 continue
             first = exact_key(token.text)
@@ -252,13 +258,15 @@ class Extractor:
             found = None
             for n in range(min(longest, len(tokens) - i), 0, -1):
                 words = tokens[i : i + n]
-                if not _contiguous(words, self._text):
+                if not _contiguous(words, text):
                     continue
                 if n > 1 and not (words[-1].capital or headline or _cyr(words[-1])):
                     continue
-                span = self._text[words[0].start : words[-1].end]
-                forms = self._forms(span, lang)
-                if not forms and n == 1 and _list_of_regions(self._text, tokens, i):
+                if n > 1 and words[-1].text.casefold() in inner_stops:
+                    continue  # Донецькій і Луганській: a name ends before its list's join
+                span = text[words[0].start : words[-1].end]
+                forms = self._forms(span, langs[i])
+                if not forms and n == 1 and _list_of_regions(text, tokens, i):
                     # Херсонской области: the region decides (one word: region adjectives are
                     # single words, and a sentence's first word must not swallow the name:
                     # Обстріл Херсонської області); so it does for each adjective of a list
@@ -273,23 +281,115 @@ class Extractor:
             else:
                 i += 1
 
+    def _split_compounds(
+        self, tokens: list[_Token], langs: list[str | None]
+    ) -> tuple[list[_Token], list[str | None]]:
+        """A hyphenated word of two parts that is no name as a whole becomes its parts,
+        so that the name in it is a span of its own: Kyiv-controlled, Kherson-based,
+        Russia-Ukraine, Ukraine-Krieg. It stays whole when it is a name or a case form of
+        one (Bilhorod-Dnistrovskyi, Нью-Йорка), a region's name (Центрально-Городском
+        районе), an organisation's (Interfax-Ukraine, РБК-Украина), a stance (pro-Kiev),
+        or a longer compound (Siwerskyj-Donez-Donbas-Kanal) or has a one-letter part."""
+        if not any("-" in t.text for t in tokens):
+            return tokens, langs
+        prefixes = _compound_prefixes()
+        split_tokens: list[_Token] = []
+        split_langs: list[str | None] = []
+        for index, (token, lang) in enumerate(zip(tokens, langs, strict=True)):
+            parts = token.text.split("-")
+            if (
+                len(parts) != 2
+                or any(len(part) < 2 for part in parts)
+                or not any(part[:1].isupper() for part in parts)
+                or parts[0].casefold() in prefixes
+                or any(part.isupper() or lexicon.category(part) for part in parts)
+                or (index + 1 < len(tokens) and _region_word(tokens[index + 1]))
+                or self._forms(token.text, lang)
+            ):
+                split_tokens.append(token)
+                split_langs.append(lang)
+                continue
+            start = token.start
+            for n, part in enumerate(parts):
+                split_tokens.append(
+                    _Token(
+                        start,
+                        start + len(part),
+                        part,
+                        part[:1].isupper(),
+                        token.sentence_start and n == 0,
+                    )
+                )
+                split_langs.append(lang)
+                start += len(part) + 1
+        return split_tokens, split_langs
+
+    def _region_adjective(self, text: str, tokens: list[_Token], index: int) -> str | None:
+        """The region's name a lower-case adjective after a region noun is (Polish writes
+        the oblast's adjective in lower case: *obwodu charkowskiego*, *w obwodzie donieckim*,
+        *obwodami donieckim i ługańskim*), in the nominative the index holds (*obwód
+        charkowski*); ``None`` for any other word."""
+        if index == 0:
+            return None
+        previous = tokens[index - 1].text.casefold()
+        if previous not in _adjective_regions() and previous not in _join_words():
+            return None  # the common case, decided without looking at the word
+        word = tokens[index].text.casefold()
+        endings = _adjective_endings()
+        if not any(word.endswith(ending) for ending, _, _ in endings):
+            return None
+        before = index - 1
+        for _ in range(2 * MAX_LIST_ITEMS):  # back over a list's adjectives and joins
+            if before < 0 or text[tokens[before].end : tokens[before + 1].start].strip(" ,"):
+                return None
+            previous = tokens[before].text.casefold()
+            if previous in _adjective_regions():
+                break
+            if previous not in _join_words() and not (
+                not tokens[before].capital and any(previous.endswith(e) for e, _, _ in endings)
+            ):
+                return None
+            before -= 1
+        else:
+            return None
+        for ending, nominative, head in endings:
+            if word.endswith(ending):
+                form = f"{head} {word[: len(word) - len(ending)]}{nominative}"
+                if self.keys.exact(exact_key(form)):
+                    return form
+        return None
+
     # -- filters --------------------------------------------------------------------------
     def _has_preposition(self, tokens: list[_Token], index: int) -> bool:
         prepositions, _, _ = _context_words()
         return index > 0 and tokens[index - 1].text.casefold() in prepositions
 
     def _blocked(self, tokens: list[_Token], first: int, last: int, span: str) -> bool:
-        """Whether a span is certainly no place: a sentence's first function word, or a
-        name followed by a word that makes it a river's or an organisation's."""
+        """Whether a span is certainly no place: a sentence's first function word, a name
+        followed by a word that makes it a river's, a facility's or an organisation's
+        (Dnipro river, Kakhovka dam), or a facility's name after its word (la centrale
+        nucléaire de Zaporizhzhia, el puente de Kerch)."""
         _, _, stops = _context_words()
         folded = span.casefold()
         token = tokens[first]
         if last - first == 1 and token.sentence_start and folded in stops:
             return True
-        return last < len(tokens) and tokens[last].text.casefold() in _blockers()
+        if last < len(tokens) and tokens[last].text.casefold() in _blockers():
+            return True
+        facilities = _facility_words()
+        if first > 0 and tokens[first - 1].text.casefold() in facilities:
+            return True  # AKW Saporischschja
+        if first == 0 or tokens[first - 1].text.casefold() not in _REGION_LINKS:
+            return False  # (das Atomkraftwerk von Enerhodar names the town where it stands)
+        for j in range(first - 2, max(first - 5, -1), -1):
+            if tokens[j].text.casefold() in facilities:
+                return True
+            if tokens[j].capital or tokens[j].end < tokens[j + 1].start - 1:
+                return False  # another name, or punctuation between
+        return False
 
     def _span_features(
-        self, tokens: list[_Token], first: int, last: int, span: str, headline: bool
+        self, text: str, tokens: list[_Token], first: int, last: int, span: str, headline: bool
     ) -> dict[str, float]:
         """The features of a span that do not depend on the place it would be (see
         :mod:`toponyms.mentions`)."""
@@ -299,7 +399,14 @@ class Extractor:
             category = lexicon.category(token.text) or lexicon.dictionary_class(token.text)
             if category == "word" and not token.sentence_start:
                 category = None  # a capitalised common noun mid-sentence is a name (Щастя)
-        text = self._text
+            if (
+                category == "person"
+                and lexicon.category(token.text) is None
+                and self._has_preposition(tokens, first)
+            ):
+                # Only the dictionary reads it as a first name (Алёшек, a diminutive): after
+                # a locative preposition (из Алёшек) the context says it is the town.
+                category = None
         after = tokens[last] if last < len(tokens) else None
         before = tokens[first - 1] if first > 0 else None
         letters = [c for c in span if c.isalpha()]
@@ -314,6 +421,8 @@ class Extractor:
                 and after.capital
                 and text[tokens[last - 1].end : after.start] == " "
                 and after.text.casefold() not in _context_words()[1]
+                # Зарожне Чугуївської громади: the capital word is the place's region.
+                and not (last + 1 < len(tokens) and _region_word(tokens[last + 1]))
             ),
             "previous_capital": float(
                 not headline
@@ -330,7 +439,7 @@ class Extractor:
             "lower_case": float(not token.capital),
         }
 
-    def _organisation_spans(self, tokens: list[_Token]) -> set[int]:
+    def _organisation_spans(self, text: str, tokens: list[_Token]) -> set[int]:
         """Tokens inside multi-word organisation names listed as non-places (Dynamo Kyiv)."""
         covered: set[int] = set()
         starts = lexicon.phrase_starts()
@@ -340,10 +449,22 @@ class Extractor:
             for n in (4, 3, 2):
                 if i + n > len(tokens):
                     continue
-                span = self._text[tokens[i].start : tokens[i + n - 1].end]
+                span = text[tokens[i].start : tokens[i + n - 1].end]
                 if lexicon.category(span) is not None:
                     covered.update(range(i, i + n))
                     break
+        # A club's name with its town's (Szachtarem Donieck, Donetsk «Shakhtar», Dynamo
+        # Kijów, Зоря Луганськ): the town written right before or after it is the club's.
+        clubs = _clubs()
+        for i, token in enumerate(tokens):
+            if token.text.casefold() not in clubs:
+                continue
+            covered.add(i)
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tokens) and tokens[j].capital:
+                    a, b = (tokens[j], token) if j < i else (token, tokens[j])
+                    if not text[a.end : b.start].strip(" \u00a0\"'«»“”„"):
+                        covered.add(j)
         return covered
 
     # -- resolution --------------------------------------------------------------------------
@@ -352,16 +473,44 @@ class Extractor:
     ) -> list[tuple[int, int, dict[str, float]]]:
         """Every candidate span's offsets and mention-model features, none dropped by the
         model (what ``benchmarks/fit_mentions.py`` fits the model on)."""
-        self._collect = []
-        try:
-            self.extract(text, lang=lang, min_score=0.0)
-            return self._collect
-        finally:
-            self._collect = None
+        collect: list[tuple[int, int, dict[str, float]]] = []
+        with self.resolver.lock:
+            self._extract(text, lang, 0.0, collect)
+        return collect
 
     def extract(
         self, text: str, *, lang: str | None = None, min_score: float = 0.5
     ) -> list[Mention]:
+        """Every place mention in ``text`` (see the module docstring).
+
+        Safe to call from several threads: the state of a call is its own, and the
+        resolver's lock keeps its connection and caches to one call at a time."""
+        with self.resolver.lock:
+            return self._extract(text, lang, min_score, None)
+
+    def extract_many(
+        self,
+        docs: Iterable[Document],
+        *,
+        lang: str | None = None,
+        min_score: float = 0.5,
+    ) -> Iterator[tuple[Any, list[Mention] | InvalidInputError]]:
+        """Documents → ``(id, mentions)`` lazily, in order (see :func:`extract_many`)."""
+        for doc_id, text in _documents(docs):
+            try:
+                yield doc_id, self.extract(text, lang=lang, min_score=min_score)
+            except InvalidInputError as error:
+                yield doc_id, error
+
+    def _extract(
+        self,
+        text: str,
+        lang: str | None,
+        min_score: float,
+        collect: list[tuple[int, int, dict[str, float]]] | None,
+    ) -> list[Mention]:
+        """One call's work; with ``collect`` every candidate span's offsets and features
+        are appended to it and none is dropped by the mention model."""
         if not isinstance(text, str):
             raise InvalidInputError(f"text must be a str, not {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
@@ -373,15 +522,19 @@ class Extractor:
             return []
         clean(text[:1000] if len(text) > 1000 else text, max_length=MAX_TEXT_CHARS)
         self.resolver.refresh()
-        self._text = text
-        lang = _lang_of(text, lang)
         tokens = tokenize(text)
+        # Each sentence in its own language: a Russian paragraph in an English or
+        # Ukrainian text is read as Russian (Судже, Рыльске).
+        langs = language.word_languages(
+            [t.text for t in tokens], [t.sentence_start for t in tokens], given=lang
+        )
+        tokens, langs = self._split_compounds(tokens, langs)
         headline = _is_headline(tokens)
-        skip = self._organisation_spans(tokens)
+        skip = self._organisation_spans(text, tokens)
         _, region_words, _ = _context_words()
         pending: list[tuple[int, int, list[Hit], str | None, dict[str, float]]] = []
         spans: list[tuple[int, int, list[tuple[str, str]], str | None]] = []
-        for first, last, forms in self._candidate_spans(tokens, headline, lang):
+        for first, last, forms in self._candidate_spans(text, tokens, headline, langs):
             if any(i in skip for i in range(first, last)):
                 continue
             span = text[tokens[first].start : tokens[last - 1].end]
@@ -398,18 +551,24 @@ class Extractor:
         for first, last, forms, region_kind in _share_designators(text, tokens, spans):
             span = text[tokens[first].start : tokens[last - 1].end]
             hits = self._hits(forms, tokens, last, region_kind, span)
+            hits = [
+                h
+                for h in hits  # (only curated and users' places are facilities: no look-up else)
+                if not h.place_id.startswith(("curated:", "local:"))
+                or self.resolver.lookup.place(h.place_id).kind not in _FACILITY_KINDS
+            ]
             if hits and not headline and _is_acronym(span):
                 # An acronym, or a name in capitals, is a place only as the gazetteer writes
                 # it (РФ, США, КУРСК), never by another spelling or a case form (ОВА is no
                 # Owo); whether the one left is a place is the mention model's to say.
                 hits = [h for h in hits if h.rule == "exact"]
             if hits:
-                values = self._span_features(tokens, first, last, span, headline)
+                values = self._span_features(text, tokens, first, last, span, headline)
                 # German capitalises every noun: a one-word span may be any noun (Lage, Hof).
-                values["noun_capitals"] = float(lang == "de" and last - first == 1)
+                values["noun_capitals"] = float(langs[first] == "de" and last - first == 1)
                 values["region_word"] = float(region_kind is not None)
                 pending.append((first, last, hits, region_kind, values))
-        return self._disambiguate(tokens, pending, min_score)
+        return self._disambiguate(text, tokens, pending, min_score, collect)
 
     def _hits(
         self,
@@ -436,13 +595,16 @@ class Extractor:
             if region_hits:
                 return region_hits
         elif region_kind is not None:
-            word = tokens[last].text
+            # The word after the span, unless the region word is shared by a list and
+            # stands further on (the first item of Донецкой и Луганской областях).
+            word = tokens[last].text if last < len(tokens) else ""
             if region_kind == "direction":
                 # A front direction is named by its raion's adjective, in the same case.
                 word = direction_words()[word.casefold()]
+            own_word = region_kind == "direction" or _region_word(tokens[last])
             phrase = f"{forms[0][0]} {word}"
-            region_hits = self.resolver.candidates.hits_for(phrase)
-            if not region_hits and script_of(phrase) != "Latn":
+            region_hits = self.resolver.candidates.hits_for(phrase) if own_word else []
+            if own_word and not region_hits and script_of(phrase) != "Latn":
                 # A Cyrillic case form of the region (Херсонської області) is in the forms
                 # index; a Latin phrase no name spells gains nothing from Cyrillic guesses,
                 # the costliest step, and is tried with the English region word below.
@@ -497,9 +659,11 @@ class Extractor:
 
     def _disambiguate(
         self,
+        text: str,
         tokens: list[_Token],
         pending: list[tuple[int, int, list[Hit], str | None, dict[str, float]]],
         min_score: float,
+        collect: list[tuple[int, int, dict[str, float]]] | None,
     ) -> list[Mention]:
         resolver = self.resolver
         first_pass: list[tuple[int, int, list[Match]]] = []
@@ -508,9 +672,7 @@ class Extractor:
             self._ranked_version = resolver.data_version
         ranked_by_key = self._ranked
         for first, last, hits, region_kind, _ in pending:
-            key = (
-                f"{exact_key(self._text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
-            )
+            key = f"{exact_key(text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             matches = ranked_by_key.get(key)
             if matches is None:  # one context-free ranking per form and sense
                 matches, _ = resolver.scorer.rank(
@@ -533,8 +695,7 @@ class Extractor:
         # and so does a region of the place named elsewhere in the text (Алешки … в
         # Херсонской области).
         keys = [
-            exact_key(self._text[tokens[entry[0]].start : tokens[entry[1] - 1].end])
-            for entry in pending
+            exact_key(text[tokens[entry[0]].start : tokens[entry[1] - 1].end]) for entry in pending
         ]
         spellings: dict[str, set[str]] = {}  # place → the span keys that resolve to it
         for key, passed in zip(keys, first_pass, strict=True):
@@ -549,8 +710,8 @@ class Extractor:
                 values["echo"] = float(len(spellings[place_id] - {key}) > 0)
                 ancestors = resolver.lookup.ancestors(place_id) - {place_id}
                 values["region_in_text"] = float(any(a in spellings for a in ancestors))
-            if self._collect is not None:
-                self._collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
+            if collect is not None:
+                collect.append((tokens[entry[0]].start, tokens[entry[1] - 1].end, values))
             elif not passed[2] or not model.is_mention(values):
                 continue
             kept_pending.append(entry)
@@ -562,17 +723,32 @@ class Extractor:
             if matches and matches[0].score >= 0.8:
                 context |= resolver.lookup.ancestors(matches[0].place.id)
         context_ids = frozenset(context)
+        # Every Ukrainian place lies in Ukraine: a country in the context tells namesakes
+        # in it apart from those abroad, not from each other (three Krasnopilska hromadas),
+        # so the regions below the countries are tried first.
+        regions = frozenset(i for i in context_ids if resolver.lookup.place(i).kind != "country")
         senses: dict[str, Match] = {}
         mentions: list[Mention] = []
-        for (first, last, hits, region_kind, _), (_, _, matches) in zip(
-            pending, first_pass, strict=True
+        qualifiers = _qualifiers(resolver, text, tokens, pending, first_pass)
+        for n, ((first, last, hits, region_kind, _), (_, _, matches)) in enumerate(
+            zip(pending, first_pass, strict=True)
         ):
-            span_text = self._text[tokens[first].start : tokens[last - 1].end]
+            span_text = text[tokens[first].start : tokens[last - 1].end]
             key = f"{exact_key(span_text)}|{region_kind}"
             best = senses.get(key)
+            qualifier = qualifiers.get(n)
+            if qualifier is not None and matches and len(matches) > 1:
+                # An explicit qualifier (Старовірівка Шевченківської громади, Нью-Йорка на
+                # Донеччині) settles this mention whatever the others say.
+                ranked = resolver.scorer.rank_with_context(hits, qualifier)
+                if ranked and resolver.lookup.ancestors(ranked[0].place.id) & qualifier:
+                    best = ranked[0]
+                    senses.setdefault(key, best)
             if best is None:
                 if matches and len(matches) > 1 and context_ids and matches[0].score < 0.8:
-                    ranked = resolver.scorer.rank_with_context(hits, context_ids)
+                    ranked = resolver.scorer.rank_with_context(hits, regions) if regions else []
+                    if not ranked or not resolver.lookup.ancestors(ranked[0].place.id) & regions:
+                        ranked = resolver.scorer.rank_with_context(hits, context_ids)
                     matches = ranked or matches
                 if not matches:
                     continue
@@ -582,6 +758,36 @@ class Extractor:
                 continue
             mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
         return mentions
+
+
+#: Kinds of place that qualify the name before them (Зарожне Чугуївської громади).
+_QUALIFYING_KINDS = frozenset({"oblast", "raion", "hromada"})
+
+
+def _qualifiers(
+    resolver: Resolver,
+    text: str,
+    tokens: list[_Token],
+    pending: list[tuple[int, int, list[Hit], str | None, dict[str, float]]],
+    first_pass: list[tuple[int, int, list[Match]]],
+) -> dict[int, frozenset[str]]:
+    """For each mention right followed by a region's (after a space, a comma, a bracket or
+    a locative preposition: *Зарожне Чугуївської громади*, *Pokrovske, Dnipropetrovsk
+    Oblast*, *Нью-Йорка на Донеччині*), the ids that region may be, by the mention's
+    index."""
+    prepositions = _context_words()[0]
+    found: dict[int, frozenset[str]] = {}
+    for n in range(len(pending) - 1):
+        following = first_pass[n + 1][2]
+        if not following or following[0].place.kind not in _QUALIFYING_KINDS:
+            continue
+        gap = text[tokens[pending[n][1] - 1].end : tokens[pending[n + 1][0]].start]
+        words = gap.replace(",", " ").replace("(", " ").split()
+        if "\n" in gap or len(words) > 1 or any(w.casefold() not in prepositions for w in words):
+            continue
+        # Every namesake of the region (its sense is chosen later, by the document).
+        found[n] = frozenset(m.place.id for m in following if m.place.kind in _QUALIFYING_KINDS)
+    return found
 
 
 def _place_features(resolver: Resolver, match: Match, values: dict[str, float]) -> None:
@@ -618,19 +824,70 @@ def _region_word_before(tokens: list[_Token], first: int) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _adjective_regions() -> frozenset[str]:
+    """Region nouns after which a lower-case adjective names the region (obwodu, obwodzie):
+    ``toponyms/data/context_words.tsv``, role ``adjective_region``."""
+    return frozenset(word for word, role in context_word_rows() if role == "adjective_region")
+
+
+@lru_cache(maxsize=1)
+def _adjective_endings() -> tuple[tuple[str, str, str], ...]:
+    """``(oblique ending, nominative ending, head noun)`` of region adjectives, longest
+    ending first: ``toponyms/data/region_adjective_endings.tsv``."""
+    rows = datafile.REGION_ADJECTIVE_ENDINGS.read()
+    endings = ((row["oblique"], row["nominative"], row["head"]) for row in rows)
+    return tuple(sorted(endings, key=lambda row: -len(row[0])))
+
+
+@lru_cache(maxsize=1)
+def _facility_words() -> frozenset[str]:
+    """Words of a facility's name before the place it is named after (centrale, puente,
+    AKW): ``toponyms/data/context_words.tsv``, role ``facility``."""
+    return frozenset(word for word, role in context_word_rows() if role == "facility")
+
+
+#: Kinds of place that are facilities (a dam, a bridge, a plant): in running text their
+#: names are no place mentions (docs/annotation.md, section 3).
+_FACILITY_KINDS = frozenset({"dam", "bridge", "plant"})
+
+
+@lru_cache(maxsize=1)
+def _clubs() -> frozenset[str]:
+    """Words of sports clubs' names that stand with a town's name (Shakhtar, Dynamo and
+    their case forms): ``toponyms/data/context_words.tsv``, role ``club``."""
+    return frozenset(word for word, role in context_word_rows() if role == "club")
+
+
+@lru_cache(maxsize=1)
+def _compound_prefixes() -> frozenset[str]:
+    """Prefixes of a hyphenated word before a name that make it a stance (pro-Kiev):
+    ``toponyms/data/context_words.tsv``, role ``compound_prefix``."""
+    return frozenset(word for word, role in context_word_rows() if role == "compound_prefix")
+
+
+@lru_cache(maxsize=1)
 def _list_joins() -> frozenset[str]:
     """Words that join the items of a list of names (and, y, та, oraz ...):
     ``toponyms/data/context_words.tsv``, role ``list_join``."""
     return frozenset(word for word, role in context_word_rows() if role == "list_join")
 
 
+@lru_cache(maxsize=1)
+def _join_words() -> frozenset[str]:
+    """Every word of the list joins, those of phrases included (así, como)."""
+    return frozenset(word for join in _list_joins() for word in join.split(" "))
+
+
 def _joins_a_list(gap: str) -> bool:
     """Whether the text between two names joins them as items of one list: a comma, a
-    joining word, or both (", and")."""
-    if not gap or "\n" in gap or len(gap) > 12:
+    joining word or phrase, or both (", and", ", así como", ", as well as")."""
+    if not gap or "\n" in gap or len(gap) > 16:
         return False
     words = gap.replace(",", " , ").split()
     joins = _list_joins()
+    phrase = " ".join(w.casefold() for w in words if w != ",")
+    if 0 < len(words) <= 4 and " " in phrase and phrase in joins and words.count(",") <= 1:
+        return True
     return 0 < len(words) <= 2 and all(w == "," or w.casefold() in joins for w in words)
 
 
@@ -680,7 +937,7 @@ def _list_of_regions(text: str, tokens: list[_Token], index: int) -> bool:
         if _region_word(tokens[after]):
             return True
         following = after
-        while following < len(tokens) and tokens[following].text.casefold() in _list_joins():
+        while following < len(tokens) and tokens[following].text.casefold() in _join_words():
             following += 1
         if following >= len(tokens) or not tokens[following].capital:
             return False
@@ -723,16 +980,14 @@ def extract(
     resolver: Resolver, text: str, *, lang: str | None = None, min_score: float = 0.5
 ) -> list[Mention]:
     """Every place mention in ``text`` (the library entry point; see the module docstring)."""
-    with resolver.lock:  # the extractor keeps the current text on itself: one at a time
-        return _extractor(resolver).extract(text, lang=lang, min_score=min_score)
+    return _extractor(resolver).extract(text, lang=lang, min_score=min_score)
 
 
 def candidates(
     resolver: Resolver, text: str, *, lang: str | None = None
 ) -> list[tuple[int, int, dict[str, float]]]:
     """Every candidate span of ``text`` with its mention-model features (for fitting)."""
-    with resolver.lock:
-        return _extractor(resolver).candidates(text, lang=lang)
+    return _extractor(resolver).candidates(text, lang=lang)
 
 
 #: One extractor per resolver (its key sets and caches serve every call), kept no longer
@@ -741,24 +996,78 @@ _EXTRACTORS: weakref.WeakKeyDictionary[Resolver, Extractor] = weakref.WeakKeyDic
 
 
 def _extractor(resolver: Resolver) -> Extractor:
-    """The resolver's extractor, made at its first use (call under ``resolver.lock``)."""
-    extractor = _EXTRACTORS.get(resolver)
-    if extractor is None:
-        extractor = Extractor(resolver)
-        _EXTRACTORS[resolver] = extractor
-    return extractor
+    """The resolver's extractor, made at its first use."""
+    with resolver.lock:  # two threads' first calls make one extractor
+        extractor = _EXTRACTORS.get(resolver)
+        if extractor is None:
+            extractor = Extractor(resolver)
+            _EXTRACTORS[resolver] = extractor
+        return extractor
+
+
+#: One document for :func:`extract_many`: a mapping with an ``"id"`` (any value, handed
+#: back with the result) and a ``"text"`` (a ``str``; other keys are ignored), or an
+#: ``(id, text)`` pair.
+Document = Mapping[str, Any] | tuple[Any, str]
+
+
+def _documents(docs: Iterable[Document]) -> Iterator[tuple[Any, str]]:
+    """``(id, text)`` of each document; :class:`InvalidInputError` naming the item (its
+    index in ``docs``) and what is wrong with it at the first one of another shape."""
+    if isinstance(docs, (str, bytes, Mapping)):
+        raise InvalidInputError(
+            f"docs must be an iterable of {{'id': ..., 'text': ...}} dicts,"
+            f" not one {type(docs).__name__}; for one text use extract(text)"
+        )
+    for index, doc in enumerate(docs):
+        where = f"docs[{index}]"
+        if isinstance(doc, Mapping):
+            missing = [key for key in ("id", "text") if key not in doc]
+            if missing:
+                keys = ", ".join(repr(k) for k in list(doc)[:5]) or "none"
+                raise InvalidInputError(
+                    f"{where} has no {' and no '.join(repr(k) for k in missing)} key"
+                    f" (its keys: {keys}); a document is {{'id': ..., 'text': ...}}"
+                )
+            doc_id, text = doc["id"], doc["text"]
+        elif isinstance(doc, tuple) and len(doc) == 2:
+            doc_id, text = doc
+        else:
+            shown = repr(doc) if len(repr(doc)) <= 40 else repr(doc)[:37] + "..."
+            raise InvalidInputError(
+                f"{where} is a {type(doc).__name__} ({shown}), not a document:"
+                " give {'id': ..., 'text': ...} dicts (or (id, text) pairs)"
+            )
+        if not isinstance(text, str):
+            raise InvalidInputError(
+                f"{where} (id {doc_id!r}): its text is a {type(text).__name__}, not a str"
+            )
+        yield doc_id, text
 
 
 def extract_many(
     resolver: Resolver,
-    docs: Iterable[tuple[str, str]],
+    docs: Iterable[Document],
     *,
     lang: str | None = None,
     min_score: float = 0.5,
-) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
-    """``(id, text)`` pairs → ``(id, mentions)``, lazily; a bad document yields its error."""
-    for doc_id, text in docs:
-        try:
-            yield doc_id, extract(resolver, text, lang=lang, min_score=min_score)
-        except InvalidInputError as error:
-            yield doc_id, error
+) -> Iterator[tuple[Any, list[Mention] | InvalidInputError]]:
+    """Documents → ``(id, mentions)``, lazily and in order.
+
+    Args:
+        resolver: The resolver (and gazetteer) to extract with.
+        docs: ``{"id": ..., "text": ...}`` dicts (any mapping; other keys are ignored),
+            or ``(id, text)`` pairs.
+        lang: The documents' language; ``None`` detects it sentence by sentence.
+        min_score: Drop mentions whose match scores below this.
+
+    Yields:
+        ``(id, mentions)``; ``(id, error)`` for a document whose text cannot be read (a
+        NUL character, too long), and the stream goes on.
+
+    Raises:
+        InvalidInputError: When the stream reaches an item that is no document (not a
+            mapping or a pair, no ``"id"`` or ``"text"``, a text that is not a ``str``);
+            the message names the item by its index.
+    """
+    return _extractor(resolver).extract_many(docs, lang=lang, min_score=min_score)

@@ -59,6 +59,7 @@ from toponyms.models import Match, Mention, Place
 from toponyms.text.normalize import clean
 
 if TYPE_CHECKING:
+    from toponyms.extract import Document
     from toponyms.options import Countries
 
 
@@ -736,21 +737,27 @@ class Resolver:
 
     def extract_many(
         self,
-        docs: Iterable[tuple[str, str]],
+        docs: Iterable[Document],
         *,
         lang: str | None = None,
         min_score: float = 0.5,
-    ) -> Iterator[tuple[str, list[Mention] | InvalidInputError]]:
-        """``(id, text)`` pairs → ``(id, mentions)`` lazily, in order; a document that
-        cannot be read yields its :class:`InvalidInputError` and the stream goes on.
+    ) -> Iterator[tuple[Any, list[Mention] | InvalidInputError]]:
+        """Documents → ``(id, mentions)`` lazily, in order; a document whose text cannot
+        be read yields its :class:`InvalidInputError` and the stream goes on.
 
         Args:
-            docs: An iterable of ``(id, text)`` pairs.
-            lang: The documents' language; ``None`` guesses it for each.
+            docs: ``{"id": ..., "text": ...}`` dicts (any mapping; other keys are
+                ignored), or ``(id, text)`` pairs.
+            lang: The documents' language; ``None`` detects it sentence by sentence.
             min_score: Drop mentions whose match scores below this.
 
         Yields:
             ``(id, mentions)``, or ``(id, error)`` for a document that cannot be read.
+
+        Raises:
+            InvalidInputError: When the stream reaches an item that is no document (not
+                a mapping or a pair, no ``"id"`` or ``"text"``, a text that is not a
+                ``str``); the message names the item by its index.
         """
         from toponyms.extract import extract_many
 

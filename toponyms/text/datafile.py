@@ -390,6 +390,10 @@ ADJECTIVE_ENDINGS = TsvFile(
 )
 LANG_ENDINGS = TsvFile(_TEXT, "lang_endings.tsv", ("lang", "ending"))
 OBLIQUE_ENDINGS = TsvFile(_TEXT, "oblique_endings.tsv", ("ending", "langs"))
+LANGUAGE_WORDS = TsvFile(_TEXT, "language_words.tsv", ("item", "kind", "lang"))
+REGION_ADJECTIVE_ENDINGS = TsvFile(
+    _DATA, "region_adjective_endings.tsv", ("lang", "oblique", "nominative", "head", "example")
+)
 MENTION_MODEL = JsonFile(_DATA, "mention_model.json")
 RECONCILE = JsonFile(_DATA, "reconcile.json")
 SPREADSHEET = JsonFile(_DATA, "spreadsheet.json")
@@ -415,6 +419,8 @@ FILES: tuple[DataFile, ...] = (
     ADJECTIVE_ENDINGS,
     LANG_ENDINGS,
     OBLIQUE_ENDINGS,
+    LANGUAGE_WORDS,
+    REGION_ADJECTIVE_ENDINGS,
     MENTION_MODEL,
     RECONCILE,
     SPREADSHEET,
