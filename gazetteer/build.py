@@ -64,6 +64,21 @@ SETTLEMENT_CATEGORIES = frozenset("KMTXC")
 MAIN_NAME_SIMILARITY = 85.0
 
 
+#: Letters a raion's adjective shares with the name of the city it is named after, at
+#: least (Запорізький, Запоріжжя: five).
+CENTRE_PREFIX = 5
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many first letters ``a`` and ``b`` share."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
 def _unshared_translations(rows: list[iso3166.IsoName]) -> list[iso3166.IsoName]:
     """pycountry's subdivision names, each translation kept for one subdivision only.
 
@@ -1032,6 +1047,17 @@ class Builder:
             unit = self.places[group_id]
             adjective = fold((unit.name_uk or "").rsplit(" ", 1)[0])
             best: tuple[int, int, str, Place] | None = None
+            cities = [
+                p
+                for p in places
+                if p.kind == "city"
+                and _common_prefix(fold(p.name_uk or ""), adjective) >= CENTRE_PREFIX
+            ]
+            if unit.kind == "raion" and cities:
+                # A raion is named after its largest city when one shares the adjective's
+                # first letters (Запорізький ← Запоріжжя, not the village Запорізьке).
+                result[group_id] = max(cities, key=lambda p: (p.population or 0, p.id))
+                continue
             for place in places:
                 name = fold(place.name_uk or "")
                 common = 0

@@ -369,6 +369,21 @@ def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
     assert resolver.resolve(query) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Bakhmut district", "UA14020000000013572"),
+        # Named after the city Запоріжжя, not the village Запорізьке in it.
+        ("Zaporizhzhia district", "UA23060000000070350"),
+        ("Zaporizhizhia district", "UA23060000000070350"),
+    ],
+)
+def test_a_raion_by_its_centre_city_in_english(
+    resolver: Resolver, query: str, expected: str
+) -> None:
+    assert resolver.resolve(query)[0].place.katottg == expected
+
+
 @pytest.mark.parametrize("word", ["війна", "война"])
 def test_a_common_word_in_lower_case_is_no_place(resolver: Resolver, word: str) -> None:
     assert resolver.resolve(word) == []
