@@ -227,6 +227,13 @@ def _old_raions(builder: Builder, path: Path) -> None:
     if not path.exists():
         return
     kept = former = 0
+    # The towns of each oblast, largest first: an old raion's centre is among them.
+    towns: dict[str, list[Place]] = defaultdict(list)
+    for place in builder.places.values():
+        if place.country == "UA" and place.kind in CENTRE_KINDS and place.admin1_id:
+            towns[place.admin1_id].append(place)
+    for places in towns.values():
+        places.sort(key=lambda p: (-(p.population or 0), CENTRE_KINDS.index(p.kind), p.id))
     for raion in koatuu.read_raions(path):
         successor = builder.by_katottg.get(raion.successor)
         if successor is None or not successor.name_uk:
@@ -248,6 +255,8 @@ def _old_raions(builder: Builder, path: Path) -> None:
             successor.add_name(name_uk, "uk", "historical", source, valid_to=RAION_REFORM)
             if is_russian(name_ru):
                 successor.add_name(name_ru, "ru", "historical", source, valid_to=RAION_REFORM)
+            for english in _english_raion_names(name_uk, towns.get(successor.admin1_id or "", [])):
+                successor.add_name(english, "en", "historical", source, valid_to=RAION_REFORM)
             former += 1
         old = _raion_name(raion.name_uk_2015, None) if raion.name_uk_2015 else ""
         if old and not same_name(old, name_uk):
@@ -261,6 +270,35 @@ def _old_raions(builder: Builder, path: Path) -> None:
     builder.stats["old_raions_same_name"] = kept
     builder.stats["old_raions_as_former_names"] = former
     _occupation_units(builder, list(koatuu.read_raions(path)))
+
+
+#: Kinds of place a raion was named after, the likelier first.
+CENTRE_KINDS = ("city", "urban_settlement", "settlement")
+#: Letters an old raion's adjective shares with its centre's name, at least (Ясинуватський,
+#: Ясинувата).
+CENTRE_PREFIX = 5
+
+
+def _english_raion_names(name_uk: str, towns: list[Place]) -> list[str]:
+    """The English names news give a raion abolished in 2020: its adjective romanised
+    (*Yasynuvatskyi raion*) and its centre's name (*Yasynuvata district*, the oblast's
+    largest town whose name shares the adjective's first letters)."""
+    adjective = name_uk.removesuffix(" район")
+    if adjective == name_uk:
+        return []
+    translit = romanize(adjective, "kmu2010")
+    names = [f"{translit} raion", f"{translit} district"]
+    stem = fold(adjective)
+    for town in towns:
+        name = fold(town.name_uk or "")
+        if (
+            len(name) >= CENTRE_PREFIX
+            and name[:CENTRE_PREFIX] == stem[:CENTRE_PREFIX]
+            and town.name_en
+        ):
+            names += [f"{town.name_en} district", f"{town.name_en} raion"]
+            break
+    return names
 
 
 def _occupation_units(builder: Builder, raions: list[koatuu.OldRaion]) -> None:

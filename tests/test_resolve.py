@@ -376,6 +376,11 @@ def test_person_names_are_no_places(resolver: Resolver, query: str) -> None:
         # Named after the city Запоріжжя, not the village Запорізьке in it.
         ("Zaporizhzhia district", "UA23060000000070350"),
         ("Zaporizhizhia district", "UA23060000000070350"),
+        # Raions abolished in 2020, by their centre or their romanised adjective: the
+        # raion that holds most of their settlements now.
+        ("Yasynuvata district", "UA14160000000061982"),
+        ("Yasynuvatskyi raion", "UA14160000000061982"),
+        ("Sloviansk district", "UA14120000000070232"),
     ],
 )
 def test_a_raion_by_its_centre_city_in_english(
