@@ -675,15 +675,7 @@ class Extractor:
             key = f"{exact_key(text[tokens[first].start : tokens[last - 1].end])}|{region_kind}"
             matches = ranked_by_key.get(key)
             if matches is None:  # one context-free ranking per form and sense
-                matches, _ = resolver.scorer.rank(
-                    hits,
-                    as_of=None,
-                    qualifiers=[],
-                    within=None,
-                    countries=None,
-                    near=None,
-                    limit=5,
-                )
+                matches = resolver.scorer.rank_with_context(hits)
                 ranked_by_key[key] = matches
             first_pass.append((first, last, matches))
         # The mention model: is each span a place at all (a person, an organisation, a

@@ -269,8 +269,11 @@ class Scorer:
             or self.lookup.country(hit.place_id) in FUZZY_COUNTRIES
         )
 
-    def rank_with_context(self, hits: list[Hit], context: frozenset[str]) -> list[Match]:
-        """Rank hits with a document's regions as a soft qualifier (for extraction)."""
+    def rank_with_context(
+        self, hits: list[Hit], context: frozenset[str] | None = None
+    ) -> list[Match]:
+        """The five best matches of ``hits`` with no query options, a document's regions
+        (``context``) as a soft qualifier when given (for extraction)."""
         matches, _ = self.rank(
             hits,
             as_of=None,
