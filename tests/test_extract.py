@@ -549,3 +549,32 @@ def test_common_words_and_adjectives_at_a_sentence_start_are_no_places(
     resolver: Resolver, text: str, expected: list[str]
 ) -> None:
     assert [m.text for m in resolver.extract(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Am Abend schlugen erneut Raketen in der Stadt Cherson ein.", "Kherson"),
+        ("Die Kleinstadt Sudscha liegt nur wenige Kilometer von der Grenze entfernt.", "Sudzha"),
+        ("Der Beschuss trifft nun auch die Industriestadt Kostjantiniwka.", "Kostyantynivka"),
+        ("Russische Truppen rücken auf die Garnisonsstadt Dobropillja vor.", "Dobropillia"),
+    ],
+)
+def test_a_german_noun_for_a_kind_of_place_is_no_first_name(
+    resolver: Resolver, text: str, expected: str
+) -> None:
+    # German capitalises every noun: "die Stadt Cherson" is no first name and surname.
+    names = [m.match.place.name_en for m in resolver.extract(text)]
+    assert any(expected in (name or "") for name in names), names
+
+
+def test_a_village_is_the_namesake_in_the_region_the_document_is_about(
+    resolver: Resolver,
+) -> None:
+    text = (
+        "Russian forces shelled Kurakhove and Selydove in Donetsk Oblast overnight; "
+        "the regional governor said a house was also damaged in Komyshivka."
+    )
+    places = {m.text: m.match.place for m in resolver.extract(text)}
+    # The best-known Komyshivka is a village in Odesa Oblast; this one is in Donetsk Oblast.
+    assert "Donetsk" in (resolver.lookup.place(places["Komyshivka"].admin1_id).name_en or "")

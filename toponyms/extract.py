@@ -27,6 +27,7 @@ import math
 import re
 import sqlite3
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -431,6 +432,8 @@ class Extractor:
                 and not before.sentence_start  # a sentence's first word is capitalised anyway
                 and not token.sentence_start
                 and text[before.end : token.start] == " "
+                # die Stadt Cherson, der Region Kursk: a noun for a kind of place, no name.
+                and not _names_a_kind_of_place(before.text)
             ),
             "sentence_start": float(token.sentence_start),
             "headline": float(headline),
@@ -710,11 +713,17 @@ class Extractor:
             kept_pass.append(passed)
         pending, first_pass = kept_pending, kept_pass
         # Regions the document is about: those of its confident mentions.
-        context: set[str] = set()
+        # How many confident mentions lie in each region, and the regions of each one's
+        # own place (so that a mention is not taken for its own evidence).
+        in_region: Counter[str] = Counter()
+        own_regions: list[frozenset[str]] = []
         for _, _, matches in first_pass:
+            mine: frozenset[str] = frozenset()
             if matches and matches[0].score >= 0.8:
-                context |= resolver.lookup.ancestors(matches[0].place.id)
-        context_ids = frozenset(context)
+                mine = frozenset(resolver.lookup.ancestors(matches[0].place.id))
+            own_regions.append(mine)
+            in_region.update(mine)
+        context_ids = frozenset(in_region)
         # Every Ukrainian place lies in Ukraine: a country in the context tells namesakes
         # in it apart from those abroad, not from each other (three Krasnopilska hromadas),
         # so the regions below the countries are tried first.
@@ -742,6 +751,17 @@ class Extractor:
                     if not ranked or not resolver.lookup.ancestors(ranked[0].place.id) & regions:
                         ranked = resolver.scorer.rank_with_context(hits, context_ids)
                     matches = ranked or matches
+                elif matches and len(matches) > 1 and matches[0].place.kind in _VILLAGE_KINDS:
+                    # A village is named after its region's other places more often than
+                    # the one a population prior ranks first: Komyshivka in a report from
+                    # Donetsk Oblast is its namesake there, not Odesa Oblast's.
+                    others = frozenset(
+                        i for i in regions if in_region[i] > (1 if i in own_regions[n] else 0)
+                    )
+                    if others and not resolver.lookup.ancestors(matches[0].place.id) & others:
+                        ranked = resolver.scorer.rank_with_context(hits, others)
+                        if ranked and resolver.lookup.ancestors(ranked[0].place.id) & others:
+                            matches = ranked
                 if not matches:
                     continue
                 best = matches[0]
@@ -751,6 +771,10 @@ class Extractor:
             mentions.append(Mention(tokens[first].start, tokens[last - 1].end, span_text, best))
         return mentions
 
+
+#: Kinds of place whose namesakes the document's other places choose among, however
+#: confident the first ranking (a village's population says little of which one is meant).
+_VILLAGE_KINDS = frozenset({"village", "settlement", "urban_settlement", "place"})
 
 #: Kinds of place that qualify the name before them (Зарожне Чугуївської громади).
 _QUALIFYING_KINDS = frozenset({"oblast", "raion", "hromada"})
@@ -841,6 +865,32 @@ def _facility_words() -> frozenset[str]:
 #: Kinds of place that are facilities (a dam, a bridge, a plant): in running text their
 #: names are no place mentions (docs/annotation.md, section 3).
 _FACILITY_KINDS = frozenset({"dam", "bridge", "plant"})
+
+
+@lru_cache(maxsize=1)
+def _place_nouns() -> frozenset[str]:
+    """Capitalised nouns for a kind of place that stand before a name in German (Stadt,
+    Stadtteil, Dorf): ``toponyms/data/context_words.tsv``, role ``place_noun``."""
+    return frozenset(word for word, role in context_word_rows() if role == "place_noun")
+
+
+#: The shortest place noun a German compound may end in (Garnisons|stadt; not Sp|ort).
+_MIN_COMPOUND_HEAD = 4
+
+
+@lru_cache(maxsize=4096)
+def _names_a_kind_of_place(word: str) -> bool:
+    """Whether a capitalised word before a name says what kind of place it is (Stadt,
+    Kleinstadt, Garnisonsstadt, Region, Gebiet, Oblast) rather than being a first name:
+    a place noun, a German compound ending in one, or a region word."""
+    folded = word.casefold()
+    if folded in _place_nouns() or folded in _context_words()[1]:
+        return True
+    return any(
+        folded.endswith(noun) and len(folded) > len(noun)
+        for noun in _place_nouns()
+        if len(noun) >= _MIN_COMPOUND_HEAD
+    )
 
 
 @lru_cache(maxsize=1)
