@@ -130,6 +130,10 @@ def test_every_qualifier_counts(resolver: Resolver, query: str, expected: str) -
         # Neighbourhood phrases of several words.
         ("Bylbasovka in the vicinity of Slavyansk", "katottg:UA14120210030090722"),
         ("Kyrylivka, not far from Vuhledar", "katottg:UA14040030110054113"),
+        # A land name after "на" (Херсонщина, Донеччина) as the qualifier.
+        ("Андріївка на Донеччині", "geonames:713466"),
+        ("Андреевка на Донетчине", "geonames:713466"),
+        ("Нью-Йорк на Донеччині", "geonames:699751"),
         # A direction before the place: the place it is reckoned from.
         ("west of Donetsk town", "geonames:709717"),
     ],
