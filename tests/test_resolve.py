@@ -811,6 +811,37 @@ def test_an_old_raion_reaches_villages_now_in_another_raion(resolver: Resolver) 
     assert katottg_of(resolver, "Ocheretyne, Yasynuvata district") == "UA14160190010012632"
 
 
+@pytest.mark.parametrize("centre", ["Мар'їнка", "Ясинувата", "Ужгород", "Ізмаїл", "Bakhmut"])
+def test_a_neighbourhood_is_every_settlement_within_the_radius(
+    resolver: Resolver, centre: str
+) -> None:
+    # Qualifiers.around reads a grid of cells; it must find what a scan of every place finds
+    # (Ужгород and Ізмаїл lie on the country's edge, Bakhmut far east).
+    import math
+
+    from toponyms.match.qualifiers import OLD_RAION_RADIUS_KM
+    from toponyms.match.values import REGION_KINDS
+
+    lookup = resolver.lookup
+    lookup.preload()
+    place_id = resolver.resolve(centre)[0].place.id
+    facts = lookup.facts(place_id)
+    assert facts.lat is not None and facts.lon is not None
+    scale = math.cos(math.radians(facts.lat))
+    limit = (OLD_RAION_RADIUS_KM / 111.2) ** 2
+    scanned = {place_id} | {
+        other
+        for other, row in lookup.rows.items()
+        if row[2] == "UA"
+        and row[1] not in REGION_KINDS
+        and row[8] is not None
+        and row[9] is not None
+        and (row[8] - facts.lat) ** 2 + ((row[9] - facts.lon) * scale) ** 2 <= limit
+    }
+    assert len(scanned) > 20
+    assert resolver.qualifiers.around(place_id) == scanned
+
+
 def test_resolve_many_reads_its_options_once_for_the_whole_stream(resolver: Resolver) -> None:
     # A generator of countries is read once, and holds for every name of the stream.
     countries = (code for code in ["RU"])

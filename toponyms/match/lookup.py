@@ -301,11 +301,26 @@ class Lookup:
 def _snapshot_hits(snapshot: marisa_trie.BytesTrie, pair: tuple[str, str]) -> tuple[Hit, ...]:
     """The hits under ``(key, kind)`` in the index snapshot, in name order (as the tables
     give them)."""
-    rule = index.KIND_RULES[pair[1]]
-    return tuple(
-        Hit(r[0], r[1], r[2], r[3], r[4] or None, r[5] or None, rule, 1.0)
-        for r in snapshot_fields(snapshot, pair)
-    )
+    key, kind = pair
+    value = snapshot.get(kind + key)
+    if not value:
+        return ()
+    rule = index.KIND_RULES[kind]
+    field = index.FIELD_SEPARATOR
+    hits = []
+    for record in value[0].decode("utf-8").split(index.RECORD_SEPARATOR):
+        place_id, name, lang, type_, valid_from, valid_to = record.split(field)
+        # tuple.__new__ makes the named tuple without the Python-level __new__ frame
+        # (every name under every key a query asks for passes here).
+        hits.append(
+            _make_tuple(
+                Hit, (place_id, name, lang, type_, valid_from or None, valid_to or None, rule, 1.0)
+            )
+        )
+    return tuple(hits)
+
+
+_make_tuple = tuple.__new__
 
 
 #: A name's fields as the index snapshot stores them: place, name, language, type, valid

@@ -30,6 +30,11 @@ from toponyms.text.normalize import clean
 OLD_RAION_RADIUS_KM = 35.0  # how far an old raion reached from its centre, about
 
 
+# The side of a cell of the grid :meth:`Qualifiers.around` files settlements in, in degrees
+# (wider than the radius, so that a neighbourhood spans a few cells).
+GRID_DEGREES = 0.5
+
+
 class Qualifiers:
     """The places a qualifier may mean (see the module docstring)."""
 
@@ -38,6 +43,7 @@ class Qualifiers:
         self.candidates = candidates
         self.weights = weights
         self._nearby: dict[str, frozenset[str]] = {}
+        self._grid: dict[tuple[int, int], list[tuple[str, float, float]]] | None = None
 
     def region_ids(self, text: str) -> frozenset[str]:
         """The places a qualifier may mean (regions first; a city stands for its region;
@@ -161,18 +167,47 @@ class Qualifiers:
         if facts.lat is not None and facts.lon is not None:
             scale = math.cos(math.radians(facts.lat))
             limit = (OLD_RAION_RADIUS_KM / 111.2) ** 2
+            # A place within the radius lies within the box of half-sides reach and
+            # reach / scale (degrees) around the centre: only the cells that box touches
+            # (and one more on each side, against rounding) are read.
+            reach = math.sqrt(limit)
+            grid = self._settlement_grid()
+            rows = range(
+                math.floor((facts.lat - reach) / GRID_DEGREES) - 1,
+                math.floor((facts.lat + reach) / GRID_DEGREES) + 2,
+            )
+            columns = range(
+                math.floor((facts.lon - reach / scale) / GRID_DEGREES) - 1,
+                math.floor((facts.lon + reach / scale) / GRID_DEGREES) + 2,
+            )
             found.update(
                 place_id
-                for place_id, row in self.lookup.rows.items()
-                if row[2] == "UA"
-                and row[1] not in REGION_KINDS  # a unit's centroid would let in all of it
-                and row[8] is not None
-                and row[9] is not None
-                and (row[8] - facts.lat) ** 2 + ((row[9] - facts.lon) * scale) ** 2 <= limit
+                for cell in ((row, column) for row in rows for column in columns)
+                for place_id, lat, lon in grid.get(cell, ())
+                if (lat - facts.lat) ** 2 + ((lon - facts.lon) * scale) ** 2 <= limit
             )
         result = frozenset(found)
         self._nearby[centre] = result
         return result
+
+    def _settlement_grid(self) -> dict[tuple[int, int], list[tuple[str, float, float]]]:
+        """The Ukrainian places with coordinates that are no units (a unit's centroid
+        would let in all of it), by cell of :data:`GRID_DEGREES` (made once, from the
+        preloaded rows: one pass, which :meth:`around` no longer makes per centre)."""
+        if self._grid is None:
+            grid: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
+            for place_id, row in self.lookup.rows.items():
+                lat, lon = row[8], row[9]
+                if (
+                    row[2] == "UA"
+                    and row[1] not in REGION_KINDS
+                    and lat is not None
+                    and lon is not None
+                ):
+                    cell = (math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES))
+                    grid.setdefault(cell, []).append((place_id, lat, lon))
+            self._grid = grid
+        return self._grid
 
     def region_tail(self, words: list[str]) -> tuple[str, list[frozenset[str]]] | None:
         """Regions glued to the end of a name: ``Миколаївка Донецької області``; also a

@@ -192,11 +192,17 @@ class Typos:
         found: set[tuple[str, str]] = set()
         if snapshot is not None:
             kinds = (("w", loose),) if world else (("i", loose), ("x", strict))
+            # Each kind's keys are a set, and the kinds' pairs differ in their second
+            # field: a list holds no pair twice, and costs no hashing of pairs.
+            pairs: list[tuple[str, str]] = []
             for kind, dels in kinds:
                 keys, _ = index.fuzzy_candidates(snapshot, kind, dels)
-                found.update((key, "i" if kind == "w" else kind) for key in keys)
+                tag = "i" if kind == "w" else kind
+                pairs.extend([(key, tag) for key in keys])
             if not self.lookup.fuzzy_table_rows():
-                return sorted(found)[:MAX_FUZZY_CANDIDATES]
+                pairs.sort()
+                return pairs[:MAX_FUZZY_CANDIDATES]
+            found.update(pairs)
         # The table: the whole neighbourhood in a file without a snapshot, else the keys
         # of names added since the snapshot was written.
         if world:
