@@ -39,6 +39,7 @@ from gazetteer import coordinates, curated, features, geo, russia, schema, ukrai
 from gazetteer.russian import is_russian
 from gazetteer.sources import geonames, iso3166, katottg, kladr, postal
 from gazetteer.tsv import read_comments
+from gazetteer.ukraine import CENTRE_PREFIX, common_prefix
 from toponyms.errors import GazetteerError, InvalidInputError
 from toponyms.text.keys import invariant_key
 from toponyms.text.normalize import clean, script_of
@@ -62,21 +63,6 @@ SETTLEMENT_CATEGORIES = frozenset("KMTXC")
 # How alike (0-100, on romanisation-invariant keys) a settlement's name and a GeoNames
 # record's main name must be for the two to count as one name spelled two ways.
 MAIN_NAME_SIMILARITY = 85.0
-
-
-#: Letters a raion's adjective shares with the name of the city it is named after, at
-#: least (Запорізький, Запоріжжя: five).
-CENTRE_PREFIX = 5
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """How many first letters ``a`` and ``b`` share."""
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count
 
 
 def _unshared_translations(rows: list[iso3166.IsoName]) -> list[iso3166.IsoName]:
@@ -1047,24 +1033,21 @@ class Builder:
             unit = self.places[group_id]
             adjective = fold((unit.name_uk or "").rsplit(" ", 1)[0])
             best: tuple[int, int, str, Place] | None = None
-            cities = [
-                p
-                for p in places
-                if p.kind == "city"
-                and _common_prefix(fold(p.name_uk or ""), adjective) >= CENTRE_PREFIX
-            ]
-            if unit.kind == "raion" and cities:
+            if unit.kind == "raion":
                 # A raion is named after its largest city when one shares the adjective's
                 # first letters (Запорізький ← Запоріжжя, not the village Запорізьке).
-                result[group_id] = max(cities, key=lambda p: (p.population or 0, p.id))
-                continue
+                cities = [
+                    p
+                    for p in places
+                    if p.kind == "city"
+                    and common_prefix(fold(p.name_uk or ""), adjective) >= CENTRE_PREFIX
+                ]
+                if cities:
+                    result[group_id] = max(cities, key=lambda p: (p.population or 0, p.id))
+                    continue
             for place in places:
                 name = fold(place.name_uk or "")
-                common = 0
-                for a, b in zip(name, adjective, strict=False):
-                    if a != b:
-                        break
-                    common += 1
+                common = common_prefix(name, adjective)
                 if common < max(4, len(name) - 2):
                     continue
                 key = (rank.get(place.kind, 9), -common, place.id, place)

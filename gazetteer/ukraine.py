@@ -274,9 +274,19 @@ def _old_raions(builder: Builder, path: Path) -> None:
 
 #: Kinds of place a raion was named after, the likelier first.
 CENTRE_KINDS = ("city", "urban_settlement", "settlement")
-#: Letters an old raion's adjective shares with its centre's name, at least (Ясинуватський,
-#: Ясинувата).
+#: Letters a raion's adjective shares with its centre's name, at least (Ясинуватський,
+#: Ясинувата; Запорізький, Запоріжжя).
 CENTRE_PREFIX = 5
+
+
+def common_prefix(a: str, b: str) -> int:
+    """How many first letters ``a`` and ``b`` share."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def _english_raion_names(name_uk: str, towns: list[Place]) -> list[str]:
@@ -291,11 +301,7 @@ def _english_raion_names(name_uk: str, towns: list[Place]) -> list[str]:
     stem = fold(adjective)
     for town in towns:
         name = fold(town.name_uk or "")
-        if (
-            len(name) >= CENTRE_PREFIX
-            and name[:CENTRE_PREFIX] == stem[:CENTRE_PREFIX]
-            and town.name_en
-        ):
+        if common_prefix(name, stem) >= CENTRE_PREFIX and town.name_en:
             names += [f"{town.name_en} district", f"{town.name_en} raion"]
             break
     return names
